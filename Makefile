@@ -1,0 +1,41 @@
+# Briefing — the two README commands are `make html` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PELICAN := $(BIN)/pelican
+OUTPUT := output
+
+.PHONY: html publish serve test goldens lint clean distclean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+html: $(STAMP)
+	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT)
+
+publish: $(STAMP)
+	$(PELICAN) content -s publishconf.py -o $(OUTPUT)
+
+serve: $(STAMP)
+	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind 127.0.0.1 --port 8000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+goldens: $(STAMP)
+	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_golden_site.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ruff format --check plugins tests
+
+clean:
+	rm -rf $(OUTPUT) .$(OUTPUT).staging-* .$(OUTPUT).old-* cache .pytest_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info plugins/*.egg-info

@@ -1,0 +1,58 @@
+"""Development settings: `make html`, `make serve`, or plain `pelican content`."""
+
+AUTHOR = "The Briefing desk"
+SITENAME = "The Briefing"
+SITESUBTITLE = "The day's news in a few cited paragraphs"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["stories"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+OUTPUT_PATH = "output"
+
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# Stories live at /YYYY/MM/DD/<slug>/.
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "section/{slug}/"
+CATEGORY_SAVE_AS = "section/{slug}/index.html"
+TAG_URL = "topic/{slug}/"
+TAG_SAVE_AS = "topic/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+CATEGORIES_SAVE_AS = "sections/index.html"
+TAGS_SAVE_AS = "topics/index.html"
+AUTHORS_SAVE_AS = "authors/index.html"
+ARCHIVES_SAVE_AS = "archive/index.html"
+DEFAULT_PAGINATION = 10
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["briefing"]
+# Builds render into a staging folder and replace output/ only when they succeed.
+PELICAN_CLASS = "briefing.BriefingPelican"
+# Templates escape every value unless it is marked safe (story HTML is).
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+
+# No feeds while developing; publishconf.py turns them on.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+LOAD_CONTENT_CACHE = False
+
+# Index URLs the theme links to (one place for each).
+ARCHIVES_URL = "archive/"
+CATEGORIES_URL = "sections/"
+TAGS_URL = "topics/"
+AUTHORS_URL = "authors/"

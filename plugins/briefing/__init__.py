@@ -1,0 +1,50 @@
+"""Briefing: a Pelican plugin and tools for cited daily news briefings.
+
+``register()`` wires the Markdown story reader into Pelican; ``BriefingPelican`` (named
+by ``PELICAN_CLASS`` in the settings) makes builds crash-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+__all__ = ["register", "BriefingPelican"]
+
+
+def register() -> None:
+    from pelican import signals
+
+    from .build import quiet_build_failures
+
+    signals.readers_init.connect(_use_story_reader)
+    signals.article_generator_init.connect(_forget_disabled_markdown)
+    signals.page_generator_init.connect(_forget_disabled_markdown)
+    pelican_logger = logging.getLogger("pelican")
+    if quiet_build_failures not in pelican_logger.filters:
+        pelican_logger.addFilter(quiet_build_failures)
+
+
+def _use_story_reader(readers: Any) -> None:
+    from .reader import EXTENSIONS, BriefingReader
+
+    for ext in EXTENSIONS:
+        readers.reader_classes[ext] = BriefingReader
+
+
+def _forget_disabled_markdown(generator: Any) -> None:
+    """Pelican warns about every .md file when Python-Markdown is absent; we read them."""
+    from .reader import EXTENSIONS
+
+    for ext in EXTENSIONS:
+        generator.readers.disabled_readers.pop(ext, None)
+
+
+def __getattr__(name: str) -> Any:
+    # PELICAN_CLASS = "briefing.BriefingPelican" imports lazily, so `briefing check`
+    # does not load Pelican's build machinery.
+    if name == "BriefingPelican":
+        from .build import BriefingPelican
+
+        return BriefingPelican
+    raise AttributeError(name)

@@ -1,0 +1,82 @@
+"""``PELICAN_CLASS``: Pelican's run, rendered into a staging folder and published only
+when the whole build succeeded, with every diagnostic of the run printed once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+
+from pelican import Pelican
+
+from . import diagnostics, publish
+from .diagnostics import Report
+
+
+class BuildFailed(publish.PublishError):
+    """The build had errors; ``output/`` was left as it was."""
+
+
+class _ErrorCounter(logging.Handler):
+    """Counts errors anything logs during a build (Pelican's own included)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class BriefingPelican(Pelican):
+    def run(self) -> None:
+        output = os.path.abspath(self.output_path)
+        timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
+        with publish.BuildLock(output, timeout=timeout):
+            publish.clean_stale(output)
+            staging = publish.make_staging(output)
+            report = Report()
+            counter = _ErrorCounter()
+            root = logging.getLogger()
+            root.addHandler(counter)
+            self.output_path = self.settings["OUTPUT_PATH"] = staging
+            try:
+                with diagnostics.collecting(report):
+                    super().run()
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            finally:
+                root.removeHandler(counter)
+                self.output_path = self.settings["OUTPUT_PATH"] = output
+                _print(report)
+            if report.errors or counter.count:
+                shutil.rmtree(staging, ignore_errors=True)
+                errors = report.summary() if report.errors else f"{counter.count} error(s) logged"
+                raise BuildFailed(
+                    f"build failed ({errors}); {_shown(output)} was left unchanged"
+                )
+            publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
+            publish.swap_in(staging, output)
+
+
+def _print(report: Report) -> None:
+    items = report.sorted()
+    for d in items:
+        print(d, file=sys.stderr)
+    if items:
+        print(f"briefing: {report.summary()}", file=sys.stderr, flush=True)
+
+
+def _shown(path: str) -> str:
+    rel = os.path.relpath(path)
+    return (rel if not rel.startswith(os.pardir) else path) + "/"
+
+
+def quiet_build_failures(record: logging.LogRecord) -> bool:
+    """Pelican logs a failed run with a traceback; a failed build needs only its reason."""
+    if record.exc_info and isinstance(record.exc_info[1], publish.PublishError):
+        record.exc_info = None
+        record.exc_text = None
+    return True

@@ -1,0 +1,179 @@
+"""The one diagnostics type: ``path:line:col: severity: code: message``.
+
+Produced by the reader (and later the citation plugin), printed by the build and by
+``briefing check`` alike, and asserted directly in tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+_logger = logging.getLogger("briefing")
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+_LOG_LEVELS = {
+    Severity.INFO: logging.INFO,
+    Severity.WARNING: logging.WARNING,
+    Severity.ERROR: logging.ERROR,
+}
+
+#: Every diagnostic code, with what it means.  ``docs`` and tests read this table.
+CODES: dict[str, str] = {
+    "encoding": "the file is not valid UTF-8",
+    "too-large": "the story or its front matter is larger than the configured cap",
+    "front-matter-unclosed": "front matter opened with '---' is never closed",
+    "yaml-syntax": "the front matter is not valid YAML",
+    "yaml-alias": "YAML anchors and aliases are not allowed in front matter",
+    "yaml-tag": "a YAML tag that names a type (such as !!python/object) is not allowed",
+    "yaml-duplicate-key": "a key appears twice in one mapping",
+    "yaml-multiple-documents": "front matter holds more than one YAML document",
+    "front-matter-not-mapping": "front matter must be a mapping of 'key: value' lines",
+    "type": "a value has the wrong type (for example a YAML boolean where text is required)",
+    "date-invalid": "a date is not ISO 8601 / RFC 3339 or does not exist",
+    "date-naive": "a date has no UTC offset, so the site's TIMEZONE is assumed",
+    "title-missing": "the story has no title",
+    "status-invalid": "status is not one of published, draft, hidden, skip",
+    "duplicate-metadata": "a Pelican header key is given twice; the first is used",
+    "nesting-too-deep": "Markdown nested deeper than the parser's limit",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding about one place in one file (line and column are 1-based)."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity = field(compare=False)
+    code: str = field(compare=False)
+    message: str = field(compare=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown diagnostic code {self.code!r}")
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    path = os.fspath(path)
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(os.pardir):
+            return rel.replace(os.sep, "/")
+    return path.replace(os.sep, "/")
+
+
+class Sink:
+    """Collects the diagnostics of one file; positions are given as 1-based line and column."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Diagnostic] = []
+
+    def add(self, line: int, col: int, severity: Severity, code: str, message: str) -> None:
+        self.items.append(Diagnostic(self.path, line, col, severity, code, message))
+
+    def error(self, line: int, col: int, code: str, message: str) -> None:
+        self.add(line, col, Severity.ERROR, code, message)
+
+    def warning(self, line: int, col: int, code: str, message: str) -> None:
+        self.add(line, col, Severity.WARNING, code, message)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+
+class Report:
+    """All diagnostics of one build or one ``briefing check`` run."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def extend(self, items: list[Diagnostic]) -> None:
+        self.items.extend(items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items), key=lambda d: (d.path, d.line, d.col, d.code))
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in set(self.items) if d.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    def summary(self) -> str:
+        files = len({d.path for d in self.items if d.severity is Severity.ERROR})
+        parts = [_plural(self.errors, "error")]
+        if self.errors:
+            parts[0] += f" in {_plural(files, 'file')}"
+        parts.append(_plural(self.warnings, "warning"))
+        return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class StoryError(Exception):
+    """Raised by the reader for a story with errors; Pelican then skips the file."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+# The report that diagnostics go to while a build runs; outside a build they are logged.
+_active: Report | None = None
+
+
+@contextlib.contextmanager
+def collecting(report: Report) -> Iterator[Report]:
+    global _active
+    previous, _active = _active, report
+    try:
+        yield report
+    finally:
+        _active = previous
+
+
+def publish(items: list[Diagnostic]) -> None:
+    """Hand a file's diagnostics to the running build, or log them when there is none."""
+    if _active is not None:
+        _active.extend(items)
+        return
+    for d in items:
+        _logger.log(_LOG_LEVELS[d.severity], "%s", d)

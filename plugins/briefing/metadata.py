@@ -1,0 +1,226 @@
+"""Pelican's metadata meanings, applied to a story's header with diagnostics.
+
+The result holds plain Python values (text, lists of text, datetimes); the Pelican
+reader turns tags, category and authors into Pelican's objects.  Nothing here imports
+Pelican, so ``briefing check`` uses the same code without building a site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .diagnostics import Sink
+from .frontmatter import Header
+
+#: Fields that hold one line of text.
+TEXT_FIELDS = {"title", "slug", "category", "author", "lang", "url", "save_as", "template", "id"}
+#: Fields that hold a list; a string is split like Pelican does (on ';' if present, else ',').
+LIST_FIELDS = {"tags", "authors"}
+DATE_FIELDS = {"date", "modified"}
+STATUSES = {"published", "draft", "hidden", "skip"}
+#: Pelican's keys that may not be given twice in a ``Key: value`` header.
+SINGLE_FIELDS = {
+    "tags", "date", "modified", "status", "category", "author", "save_as", "url",
+    "authors", "slug",
+}  # fmt: skip
+
+_ISO_DATE = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
+    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.I,
+)
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> dt.datetime:
+    """Strict ISO 8601 / RFC 3339: ``YYYY-MM-DD[( |T)HH:MM[:SS[.f]][Z|±HH:MM]]``.
+
+    The result is naive when the text gives no offset.
+    """
+    text = text.strip()
+    m = _ISO_DATE.fullmatch(text)
+    if not m:
+        raise DateError(
+            f"'{text}' is not an ISO 8601 date; write e.g. 2024-05-01 or 2024-05-01T09:30:00+01:00"
+        )
+    iso = m.group("date")
+    if m.group("time"):
+        iso += "T" + m.group("time").replace(",", ".")
+        if "." in iso:  # Python takes at most microseconds
+            head, frac = iso.split(".")
+            iso = f"{head}.{frac[:6].ljust(6, '0')}"
+    offset = m.group("offset")
+    if offset:
+        offset = "+00:00" if offset.upper() == "Z" else offset
+        if len(offset) == 3:
+            offset += ":00"
+        elif ":" not in offset:
+            offset = f"{offset[:3]}:{offset[3:]}"
+        iso += offset
+    try:
+        return dt.datetime.fromisoformat(iso)
+    except ValueError as exc:
+        raise DateError(f"'{text}' is not a real date or time ({exc})") from None
+
+
+def split_list(value: str) -> list[str]:
+    parts = value.split(";") if ";" in value else value.split(",")
+    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def interpret(
+    header: Header,
+    sink: Sink,
+    *,
+    timezone: str,
+    formatted_fields: frozenset[str] | set[str] = frozenset({"summary"}),
+    render_inline: Callable[[str], str] = lambda s: s,
+) -> dict[str, Any]:
+    """Turn a header's raw values into metadata, reporting what is wrong with them."""
+    if header.style == "pelican":
+        raw = _from_pelican_header(header, sink)
+    else:
+        raw = dict(header.data)
+    yaml_typed = header.style == "yaml"
+    meta: dict[str, Any] = {}
+    for name, value in raw.items():
+        where = header.where((name,))
+        if name in formatted_fields:
+            text = _text(name, value, header, sink, yaml_typed)
+            if text is not None:
+                meta[name] = render_inline(text)
+        elif name in TEXT_FIELDS or name == "status":
+            text = _text(name, value, header, sink, yaml_typed)
+            if text is None:
+                continue
+            if name == "status" and text not in STATUSES:
+                sink.error(
+                    *where,
+                    "status-invalid",
+                    f"status '{text}' is not one of {', '.join(sorted(STATUSES))}",
+                )
+                continue
+            meta[name] = text
+        elif name in LIST_FIELDS:
+            items = _list(name, value, header, sink)
+            if items:
+                meta[name] = items
+        elif name in DATE_FIELDS:
+            date = _date(name, value, header, sink, timezone, warn_naive=yaml_typed)
+            if date is not None:
+                meta[name] = date
+        else:
+            meta[name] = value  # e.g. sources: interpreted by the citation plugin
+    title_mistyped = raw.get("title") is not None and not isinstance(raw["title"], str)
+    if not meta.get("title") and not title_mistyped:
+        line, col = header.where(("title",)) if "title" in raw else header.start
+        sink.error(
+            line,
+            col,
+            "title-missing",
+            "the story has no title; add 'title: …' to the front matter",
+        )
+    return meta
+
+
+def _from_pelican_header(header: Header, sink: Sink) -> dict[str, Any]:
+    """Pelican's own rules for ``Key: value`` headers (see MarkdownReader._parse_metadata)."""
+    out: dict[str, Any] = {}
+    for name, values in header.data.items():
+        if name in SINGLE_FIELDS and len(values) > 1:
+            line, col = header.key_pos.get((name, 1), header.where((name,)))
+            sink.warning(
+                line, col, "duplicate-metadata", f"'{name}' is given twice; the first is used"
+            )
+            out[name] = values[0]
+        elif name in {"summary"} or len(values) == 1:
+            out[name] = "\n".join(values)
+        else:
+            out[name] = values
+    return out
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _text(name: str, value: Any, header: Header, sink: Sink, yaml_typed: bool) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    line, col = header.where((name,))
+    raw = header.raw.get((name,))
+    hint = f"; put it in quotes: {name}: \"{raw}\"" if raw is not None else ""
+    sink.error(
+        line,
+        col,
+        "type",
+        f"'{name}' must be text, but YAML reads this value as {_describe(value)}{hint}",
+    )
+    return None
+
+
+def _list(name: str, value: Any, header: Header, sink: Sink) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_list(value)
+    if isinstance(value, list):
+        items = []
+        for i, item in enumerate(value):
+            if isinstance(item, list | dict):
+                line, col = header.where((name, i))
+                sink.error(line, col, "type", f"each of '{name}' must be text, not a list")
+                continue
+            text = header.raw.get((name, i), "" if item is None else str(item)).strip()
+            if text:
+                items.append(text)
+        return list(dict.fromkeys(items))
+    line, col = header.where((name,))
+    sink.error(line, col, "type", f"'{name}' must be a list or comma-separated text")
+    return []
+
+
+def _date(
+    name: str, value: Any, header: Header, sink: Sink, timezone: str, *, warn_naive: bool
+) -> dt.datetime | None:
+    line, col = header.where((name,))
+    if not isinstance(value, str):
+        sink.error(
+            line,
+            col,
+            "date-invalid",
+            f"'{name}' must be an ISO 8601 date such as 2024-05-01T09:30:00+01:00, "
+            f"not {_describe(value)}",
+        )
+        return None
+    try:
+        date = parse_date(value.replace("_", " "))
+    except DateError as exc:
+        sink.error(line, col, "date-invalid", f"'{name}': {exc}")
+        return None
+    if date.tzinfo is None and warn_naive:
+        sink.warning(
+            line,
+            col,
+            "date-naive",
+            f"'{name}' has no UTC offset, so TIMEZONE ({timezone}) is assumed; "
+            f"write it with an offset, e.g. {date.strftime('%Y-%m-%dT%H:%M:%S')}+00:00",
+        )
+    return date

@@ -1,0 +1,169 @@
+"""Crash-safe publishing: build in a staging folder, then swap it into ``output/``.
+
+``output/`` is always either the previous complete site or the new complete one:
+
+* a build renders into ``.<output>.staging-*`` beside ``output/``;
+* only a build that finished without errors is swapped in, with one atomic
+  ``renameat2(RENAME_EXCHANGE)`` on Linux (two renames elsewhere, undone on the next
+  run if a crash fell between them);
+* a lock file ``.<output>.lock`` lets one build at a time publish; a second build waits
+  (or fails fast) and says which process holds the lock;
+* leftovers of killed builds are removed by the next build, under the lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+
+
+class PublishError(Exception):
+    exitcode = 1
+
+
+class BuildLocked(PublishError):
+    pass
+
+
+def _sibling(output: str, suffix: str) -> str:
+    parent, name = os.path.split(os.path.abspath(output))
+    return os.path.join(parent, f".{name}.{suffix}")
+
+
+class BuildLock:
+    """An exclusive ``flock`` held for the whole build; the kernel drops it if we die."""
+
+    def __init__(self, output: str, *, timeout: float, poll: float = 0.1) -> None:
+        self.path = _sibling(output, "lock")
+        self.timeout = timeout
+        self.poll = poll
+        self._fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                return f.read().strip() or "an unknown process"
+        except OSError:
+            return "an unknown process"
+
+    def __enter__(self) -> BuildLock:
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise BuildLocked(
+                        f"another build is publishing to {os.path.dirname(self.path)} "
+                        f"({self.holder()}); lock file {self.path}. "
+                        f"Gave up after {self.timeout:g} s (BRIEFING_LOCK_TIMEOUT)."
+                    ) from None
+                if not told:
+                    print(
+                        f"briefing: waiting for another build to finish ({self.holder()})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    told = True
+                time.sleep(self.poll)
+        os.ftruncate(fd, 0)
+        info = f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}: "
+        info += " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))
+        os.pwrite(fd, info.encode("utf-8", "replace") + b"\n", 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def clean_stale(output: str) -> list[str]:
+    """Remove what killed builds left behind (call with the lock held)."""
+    output = os.path.abspath(output)
+    olds = sorted(glob.glob(glob.escape(_sibling(output, "old-")) + "*"))
+    if not os.path.exists(output) and olds:
+        # a crash fell between the two renames of the fallback swap: put the old site back
+        os.rename(olds.pop(), output)
+    removed = []
+    for path in olds + glob.glob(glob.escape(_sibling(output, "staging-")) + "*"):
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def make_staging(output: str) -> str:
+    output = os.path.abspath(output)
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=os.path.basename(_sibling(output, "staging-")),
+                               dir=os.path.dirname(output))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    return staging
+
+
+def retain(output: str, staging: str, names: Iterable[str]) -> None:
+    """Carry Pelican's OUTPUT_RETENTION entries (e.g. ``.git``) from the old site over."""
+    for name in names:
+        src, dst = os.path.join(output, name), os.path.join(staging, name)
+        if os.path.lexists(src) and not os.path.lexists(dst):
+            if os.path.isdir(src) and not os.path.islink(src):
+                shutil.copytree(src, dst, symlinks=True)
+            else:
+                shutil.copy2(src, dst, follow_symlinks=False)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system can't."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), b)
+
+
+def swap_in(staging: str, output: str) -> None:
+    """Make the finished ``staging`` folder the site at ``output`` in one step."""
+    output = os.path.abspath(output)
+    if not os.path.lexists(output):
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        return
+    old = tempfile.mkdtemp(prefix=os.path.basename(_sibling(output, "old-")),
+                           dir=os.path.dirname(output))
+    os.rmdir(old)
+    os.rename(output, old)
+    os.rename(staging, output)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,125 @@
+"""One story file → HTML, metadata and diagnostics.  The single checking code path.
+
+Used by the Pelican reader during a build and by ``briefing check`` without one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from . import frontmatter, markdown, metadata
+from .diagnostics import Diagnostic, Severity, Sink, display_path
+
+
+@dataclass(frozen=True)
+class Options:
+    """Reader settings, read once from Pelican's settings (or defaults for the CLI)."""
+
+    timezone: str = "UTC"
+    allow_html: bool = False
+    max_nesting: int = markdown.DEFAULT_MAX_NESTING
+    max_story_bytes: int = 2_000_000
+    max_front_matter: int = 256_000
+    formatted_fields: frozenset[str] = frozenset({"summary"})
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Options:
+        return cls(
+            timezone=settings.get("TIMEZONE") or "UTC",
+            allow_html=bool(settings.get("BRIEFING_MARKDOWN_HTML", False)),
+            max_nesting=int(settings.get("BRIEFING_MAX_NESTING", cls.max_nesting)),
+            max_story_bytes=int(settings.get("BRIEFING_MAX_STORY_BYTES", cls.max_story_bytes)),
+            max_front_matter=int(settings.get("BRIEFING_MAX_FRONT_MATTER", cls.max_front_matter)),
+            formatted_fields=frozenset(settings.get("FORMATTED_FIELDS", ["summary"])),
+        )
+
+
+@dataclass
+class Story:
+    path: str
+    html: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    header: frontmatter.Header | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+class StoryReader:
+    """Reads stories with one configured Markdown parser (building it is the costly part)."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options or Options()
+        self.md: MarkdownIt = markdown.make_markdown(
+            allow_html=self.options.allow_html, max_nesting=self.options.max_nesting
+        )
+
+    def read_path(self, path: str | os.PathLike[str]) -> Story:
+        with open(path, "rb") as f:
+            data = f.read(self.options.max_story_bytes + 1)
+        return self.read_bytes(data, display_path(path))
+
+    def read_bytes(self, data: bytes, path: str) -> Story:
+        story = Story(path=path)
+        sink = Sink(path)
+        try:
+            if len(data) > self.options.max_story_bytes:
+                sink.error(
+                    1,
+                    1,
+                    "too-large",
+                    f"the story is over the cap of {self.options.max_story_bytes:,} bytes "
+                    "(BRIEFING_MAX_STORY_BYTES)",
+                )
+                return story
+            text = _decode(data, sink)
+            if text is None:
+                return story
+            self._read_text(text, story, sink)
+            return story
+        finally:
+            story.diagnostics = sink.items
+
+    def _read_text(self, text: str, story: Story, sink: Sink) -> None:
+        header = frontmatter.split(text, sink, max_front_matter=self.options.max_front_matter)
+        if header is None:
+            return
+        story.header = header
+        story.metadata = metadata.interpret(
+            header,
+            sink,
+            timezone=self.options.timezone,
+            formatted_fields=self.options.formatted_fields,
+            render_inline=lambda s: markdown.render(self.md, s),
+        )
+        env: dict[str, Any] = {"briefing_line_offset": header.body_line - 1}
+        story.html = markdown.render(self.md, header.body, env)
+        for line, col, code, message in env.get("briefing_problems", []):
+            sink.error(line + header.body_line - 1, col, code, message)
+
+
+def _decode(data: bytes, sink: Sink) -> str | None:
+    """UTF-8 (a BOM is fine), newlines normalised to ``\\n``; report the first bad byte."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[max(line_start, start) : exc.start].decode("utf-8", "replace")) + 1
+        sink.error(
+            line,
+            col,
+            "encoding",
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text

@@ -1,0 +1,63 @@
+"""What the reader does with the bytes of a file: encodings, newlines and size caps."""
+
+from briefing.story import Options, StoryReader
+
+STORY = "---\ntitle: Harbour tunnel opens\ndate: 2026-11-27T07:30:00+00:00\n---\nFirst line.\n\nSecond.\n"
+
+
+def read(data: bytes, **options):
+    return StoryReader(Options(**options)).read_bytes(data, "story.md")
+
+
+def test_bom_and_crlf_read_like_plain_lf():
+    plain = read(STORY.encode())
+    for variant in (
+        b"\xef\xbb\xbf" + STORY.encode(),
+        STORY.replace("\n", "\r\n").encode(),
+        b"\xef\xbb\xbf" + STORY.replace("\n", "\r\n").encode(),
+        STORY.replace("\n", "\r").encode(),
+    ):
+        story = read(variant)
+        assert story.diagnostics == []
+        assert story.metadata == plain.metadata
+        assert story.html == plain.html
+
+
+def test_positions_count_from_the_file_with_bom_and_crlf():
+    text = "\ufeff---\r\ntitle: T\r\ndate: 2024-02-30\r\n---\r\n"
+    [d] = read(text.encode()).diagnostics
+    assert (d.line, d.col, d.code) == (3, 7, "date-invalid")
+
+
+def test_invalid_utf8_names_line_and_column_of_the_bad_byte():
+    data = "---\ntitle: Café\n---\nLine one.\nSome ça va \xff".encode("utf-8")
+    data = data.replace("\xff".encode(), b"\xff")
+    story = read(data)
+    [d] = story.diagnostics
+    assert str(d) == (
+        "story.md:5:12: error: encoding: the file is not valid UTF-8 (byte 0xff); save it as UTF-8"
+    )
+    assert story.html is None
+
+
+def test_latin1_file_is_refused_not_garbled():
+    story = read("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
+    assert [(d.line, d.col, d.code) for d in story.diagnostics] == [(2, 11, "encoding")]
+
+
+def test_a_story_over_the_size_cap_is_refused():
+    story = read(b"x" * 2001, max_story_bytes=2000)
+    assert [(d.line, d.col, d.code) for d in story.diagnostics] == [(1, 1, "too-large")]
+    assert "2,000 bytes" in story.diagnostics[0].message
+
+
+def test_front_matter_over_the_size_cap_is_refused():
+    text = "---\ntitle: T\nnote: " + "y" * 5000 + "\n---\nBody.\n"
+    story = read(text.encode(), max_front_matter=1000)
+    assert [(d.line, d.col, d.code) for d in story.diagnostics] == [(2, 1, "too-large")]
+
+
+def test_raw_html_can_be_allowed_by_the_site():
+    text = STORY + "\n<aside>Note</aside>\n"
+    assert "&lt;aside&gt;" in read(text.encode()).html
+    assert "<aside>Note</aside>" in read(text.encode(), allow_html=True).html
