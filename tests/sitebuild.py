@@ -1,0 +1,79 @@
+"""Build small real sites with Pelican in a subprocess, as `make html` does."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_project(dest: Path, *, content: dict[str, str | bytes] | None = None,
+                 example_content: bool = False, settings: str = "") -> Path:
+    """A project folder laid out like this repository: pelicanconf.py, content/, theme/, plugins/.
+
+    theme/ and plugins/ are links to the repository's own, so the real code is built.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "pelicanconf.py", dest / "pelicanconf.py")
+    if settings:
+        with open(dest / "pelicanconf.py", "a", encoding="utf-8") as f:
+            f.write("\n" + settings + "\n")
+    for name in ("theme", "plugins"):
+        (dest / name).symlink_to(ROOT / name)
+    if example_content:
+        shutil.copytree(ROOT / "content", dest / "content")
+    for rel, data in (content or {}).items():
+        write(dest / "content" / rel, data)
+    (dest / "content").mkdir(exist_ok=True)
+    return dest
+
+
+def write(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+
+
+def pelican_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", *args]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.pop("PYTHONPATH", None)
+    e["COLUMNS"] = "200"  # keep Rich from wrapping log lines
+    return e
+
+
+def build(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(pelican_cmd(*args), cwd=project, env=env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with a hash of its bytes (empty dict if absent)."""
+    result = {}
+    if not folder.exists():
+        return result
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(dirpath, name)
+            result[path.relative_to(folder).as_posix()] = hashlib.sha256(
+                path.read_bytes()).hexdigest()
+    return result
+
+
+def leftovers(project: Path) -> list[str]:
+    return sorted(p.name for p in project.iterdir()
+                  if p.name.startswith((".output.staging-", ".output.old-")))
+
+
+def story(title: str, date: str = "2026-11-27T07:30:00+00:00", body: str = "Body.\n",
+          extra: str = "") -> str:
+    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}"

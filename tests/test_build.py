@@ -1,0 +1,155 @@
+"""End-to-end: build small real sites through Pelican and the plugin, inspect output/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+from bs4 import BeautifulSoup
+
+from sitebuild import ROOT, build, env, make_project, snapshot, story, write
+
+BAD_YAML = "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
+
+
+def test_example_site_builds_front_page_and_one_page_per_story(tmp_path):
+    project = make_project(tmp_path / "site", example_content=True)
+    # plain `pelican content`, with pelicanconf.py found by its default name
+    result = subprocess.run([sys.executable, "-m", "pelican", "content"], cwd=project,
+                            env=env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    output = project / "output"
+    index = BeautifulSoup((output / "index.html").read_text(), "html.parser")
+    stories = sorted((ROOT / "content" / "stories").glob("*.md"))
+    assert len(stories) >= 3
+    links = [a["href"] for a in index.select(".story-card__title a")]
+    assert len(links) == len(stories)
+    for path in stories:
+        text = path.read_text()
+        title = re.search(r"^title: (.+)$", text, re.M).group(1)
+        day = re.search(r"^date: (\d{4})-(\d\d)-(\d\d)", text, re.M).groups()
+        pages = list(output.joinpath(*day).glob("*/index.html"))
+        page = next(p for p in pages if BeautifulSoup(p.read_text(), "html.parser").h1.text == title)
+        assert page.parent.name == re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip("-")
+
+
+def test_pelican_native_markdown_builds_with_no_warnings(tmp_path):
+    project = tmp_path / "roundup"
+    shutil.copytree(ROOT / "tests" / "pelican_native", project)
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output",
+         "--fatal", "warnings", "-e", f'PLUGIN_PATHS=["{ROOT / "plugins"}"]'],
+        cwd=project, env=env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    page = BeautifulSoup((project / "output" / "this-week-47.html").read_text(), "html.parser")
+    body = page.select_one("article") or page
+    assert page.title.text.startswith("This Week in the Harbour 47")
+    # Pelican's {filename} and {static} links resolve to the built files
+    assert body.find("a", string="Read issue 46")["href"] == "./this-week-46.html"
+    assert body.find("img", alt="Map of the tunnel")["src"] == "./images/tunnel-map.png"
+    assert (project / "output" / "images" / "tunnel-map.png").exists()
+    assert body.find("table") is not None and body.select_one("pre.highlight") is not None
+    # tags, authors, the multi-line summary and the draft keep Pelican's meanings
+    assert (project / "output" / "tag" / "tunnels.html").exists()
+    assert (project / "output" / "author" / "tom-field.html").exists()
+    description = page.find("meta", attrs={"name": "description"})["content"]
+    assert description == "The tunnel opens early, and last week's storm barrier test is on video."
+    index = BeautifulSoup((project / "output" / "index.html").read_text(), "html.parser")
+    assert index.find("p", string="Storm season opens and the ferry timetable changes.")
+    assert (project / "output" / "drafts" / "this-week-in-the-harbour-48.html").exists()
+
+
+def test_malformed_yaml_fails_with_position_and_keeps_output(tmp_path):
+    project = make_project(tmp_path / "site", example_content=True)
+    assert build(project).returncode == 0
+    before = snapshot(project / "output")
+    write(project / "content" / "stories" / "bad.md", BAD_YAML)
+    result = build(project)
+    assert result.returncode == 1
+    assert "content/stories/bad.md:5:8: error: yaml-syntax: did not find expected ',' or ']'" in (
+        result.stderr)
+    assert "output/ was left unchanged" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert snapshot(project / "output") == before
+    # fixed: the next build publishes
+    write(project / "content" / "stories" / "bad.md", story("Fixed", extra="tags: [a, b]\n"))
+    assert build(project).returncode == 0
+    assert snapshot(project / "output") != before
+    assert list((project / "output" / "2026" / "11" / "27").glob("fixed/index.html"))
+
+
+def test_a_build_reports_every_error_of_the_run(tmp_path):
+    project = make_project(tmp_path / "site", content={
+        "stories/good.md": story("Good"),
+        "stories/a.md": BAD_YAML,
+        "stories/b.md": story("B", date="2024-02-30"),
+        "stories/c.md": story("C", date="2026-11-27T07:30:00") ,  # a warning only
+    })
+    result = build(project)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/")]
+    assert lines == [
+        "content/stories/a.md:5:8: error: yaml-syntax: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts at line 4, column 7)",
+        "content/stories/b.md:3:7: error: date-invalid: 'date': '2024-02-30' is not a real "
+        "date or time (day is out of range for month)",
+        "content/stories/c.md:3:7: warning: date-naive: 'date' has no UTC offset, so TIMEZONE "
+        "(Europe/London) is assumed; write it with an offset, e.g. 2026-11-27T07:30:00+00:00",
+    ]
+    assert "briefing: 2 errors in 2 files, 1 warning" in result.stderr
+    assert not (project / "output").exists()
+
+
+def test_warnings_alone_publish_and_naive_dates_take_timezone(tmp_path):
+    project = make_project(tmp_path / "site", content={
+        "stories/c.md": story("Summer time", date="2026-07-01T09:00:00"),
+    })
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert "warning: date-naive" in result.stderr
+    page = project / "output" / "2026" / "07" / "01" / "summer-time" / "index.html"
+    time = BeautifulSoup(page.read_text(), "html.parser").find("time")
+    assert time["datetime"] == "2026-07-01T09:00:00+01:00"  # Europe/London in summer
+
+
+def test_content_cache_works_because_metadata_pickles(tmp_path):
+    settings = "CACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\nCACHE_PATH = 'cache'"
+    project = make_project(tmp_path / "site", example_content=True, settings=settings)
+    first = build(project)
+    assert first.returncode == 0, first.stderr
+    assert list((project / "cache").iterdir())
+    before = snapshot(project / "output")
+    second = build(project)
+    assert second.returncode == 0, second.stderr
+    assert "Could not" not in second.stdout + second.stderr
+    assert snapshot(project / "output") == before
+
+
+def test_theme_escapes_titles_and_keeps_story_html(tmp_path):
+    project = make_project(tmp_path / "site", content={
+        "stories/x.md": story('"<script>alert(1)</script> & co"',
+                              body="Text with <b>raw</b> HTML and **bold**.\n"),
+    })
+    assert build(project).returncode == 0
+    [page] = (project / "output").glob("2026/11/27/*/index.html")
+    html = page.read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "&lt;b&gt;raw&lt;/b&gt;" in html and "<strong>bold</strong>" in html
+
+
+def test_output_retention_survives_the_swap(tmp_path):
+    project = make_project(tmp_path / "site", example_content=True,
+                           settings="OUTPUT_RETENTION = ['.git', 'CNAME']")
+    assert build(project).returncode == 0
+    write(project / "output" / ".git" / "HEAD", "ref: refs/heads/gh-pages\n")
+    write(project / "output" / "CNAME", "news.example.org\n")
+    write(project / "output" / "stale.html", "old")
+    assert build(project).returncode == 0
+    assert (project / "output" / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (project / "output" / "CNAME").exists()
+    assert not (project / "output" / "stale.html").exists()  # the site is rebuilt, not patched
