@@ -24,14 +24,15 @@ serve: $(STAMP)
 	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	$(BIN)/ruff check plugins tests benchmarks
 	$(BIN)/python -m pytest
 
 goldens: $(STAMP)
 	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_golden_site.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugins tests
-	$(BIN)/ruff format --check plugins tests
+	$(BIN)/ruff check plugins tests benchmarks
+	$(BIN)/ruff format --check plugins tests benchmarks
 
 clean:
 	rm -rf $(OUTPUT) .$(OUTPUT).staging-* .$(OUTPUT).old-* cache .pytest_cache

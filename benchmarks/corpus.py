@@ -1,6 +1,6 @@
 """Generate a corpus of briefing stories for benchmarks and crash tests.
 
-    python benchmarks/corpus.py DEST N [--seed S]
+python benchmarks/corpus.py DEST N [--seed S]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str
         paragraphs.append(" ".join(s + "." for s in sentences[:-1]) + f" {sentences[-1]} ({host}).")
     tags = ", ".join(rng.sample(WORDS, k=2))
     text = (
-        f"---\ntitle: \"{title}\"\ndate: {date.isoformat()}\n"
+        f'---\ntitle: "{title}"\ndate: {date.isoformat()}\n'
         f"category: {rng.choice(SECTIONS)}\ntags: [{tags}]\n"
         f"summary: {_sentence(rng)}.\nsources:\n{sources}---\n" + "\n\n".join(paragraphs) + "\n"
     )
@@ -56,7 +56,7 @@ def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str
 
 def generate(dest: Path, n: int, *, seed: int = 1) -> list[Path]:
     rng = random.Random(seed)
-    start = dt.datetime(2022, 1, 1, 6, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2022, 1, 1, 6, 0, tzinfo=dt.UTC)
     dest.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):

@@ -12,8 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_project(dest: Path, *, content: dict[str, str | bytes] | None = None,
-                 example_content: bool = False, settings: str = "") -> Path:
+def make_project(
+    dest: Path,
+    *,
+    content: dict[str, str | bytes] | None = None,
+    example_content: bool = False,
+    settings: str = "",
+) -> Path:
     """A project folder laid out like this repository: pelicanconf.py, content/, theme/, plugins/.
 
     theme/ and plugins/ are links to the repository's own, so the real code is built.
@@ -52,8 +57,9 @@ def env() -> dict[str, str]:
 
 
 def build(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(pelican_cmd(*args), cwd=project, env=env(), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        pelican_cmd(*args), cwd=project, env=env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -65,15 +71,18 @@ def snapshot(folder: Path) -> dict[str, str]:
         for name in files:
             path = Path(dirpath, name)
             result[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()).hexdigest()
+                path.read_bytes()
+            ).hexdigest()
     return result
 
 
 def leftovers(project: Path) -> list[str]:
-    return sorted(p.name for p in project.iterdir()
-                  if p.name.startswith((".output.staging-", ".output.old-")))
+    return sorted(
+        p.name for p in project.iterdir() if p.name.startswith((".output.staging-", ".output.old-"))
+    )
 
 
-def story(title: str, date: str = "2026-11-27T07:30:00+00:00", body: str = "Body.\n",
-          extra: str = "") -> str:
+def story(
+    title: str, date: str = "2026-11-27T07:30:00+00:00", body: str = "Body.\n", extra: str = ""
+) -> str:
     return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}"

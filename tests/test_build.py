@@ -11,14 +11,22 @@ from bs4 import BeautifulSoup
 
 from sitebuild import ROOT, build, env, make_project, snapshot, story, write
 
-BAD_YAML = "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
+BAD_YAML = (
+    "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
+)
 
 
 def test_example_site_builds_front_page_and_one_page_per_story(tmp_path):
     project = make_project(tmp_path / "site", example_content=True)
     # plain `pelican content`, with pelicanconf.py found by its default name
-    result = subprocess.run([sys.executable, "-m", "pelican", "content"], cwd=project,
-                            env=env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "content"],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stdout + result.stderr
     output = project / "output"
@@ -32,17 +40,38 @@ def test_example_site_builds_front_page_and_one_page_per_story(tmp_path):
         title = re.search(r"^title: (.+)$", text, re.M).group(1)
         day = re.search(r"^date: (\d{4})-(\d\d)-(\d\d)", text, re.M).groups()
         pages = list(output.joinpath(*day).glob("*/index.html"))
-        page = next(p for p in pages if BeautifulSoup(p.read_text(), "html.parser").h1.text == title)
-        assert page.parent.name == re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip("-")
+        page = next(
+            p for p in pages if BeautifulSoup(p.read_text(), "html.parser").h1.text == title
+        )
+        assert page.parent.name == re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip(
+            "-"
+        )
 
 
 def test_pelican_native_markdown_builds_with_no_warnings(tmp_path):
     project = tmp_path / "roundup"
     shutil.copytree(ROOT / "tests" / "pelican_native", project)
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output",
-         "--fatal", "warnings", "-e", f'PLUGIN_PATHS=["{ROOT / "plugins"}"]'],
-        cwd=project, env=env(), capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            "content",
+            "-s",
+            "pelicanconf.py",
+            "-o",
+            "output",
+            "--fatal",
+            "warnings",
+            "-e",
+            f'PLUGIN_PATHS=["{ROOT / "plugins"}"]',
+        ],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stdout + result.stderr
     page = BeautifulSoup((project / "output" / "this-week-47.html").read_text(), "html.parser")
@@ -71,7 +100,8 @@ def test_malformed_yaml_fails_with_position_and_keeps_output(tmp_path):
     result = build(project)
     assert result.returncode == 1
     assert "content/stories/bad.md:5:8: error: yaml-syntax: did not find expected ',' or ']'" in (
-        result.stderr)
+        result.stderr
+    )
     assert "output/ was left unchanged" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(project / "output") == before
@@ -83,12 +113,15 @@ def test_malformed_yaml_fails_with_position_and_keeps_output(tmp_path):
 
 
 def test_a_build_reports_every_error_of_the_run(tmp_path):
-    project = make_project(tmp_path / "site", content={
-        "stories/good.md": story("Good"),
-        "stories/a.md": BAD_YAML,
-        "stories/b.md": story("B", date="2024-02-30"),
-        "stories/c.md": story("C", date="2026-11-27T07:30:00") ,  # a warning only
-    })
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/good.md": story("Good"),
+            "stories/a.md": BAD_YAML,
+            "stories/b.md": story("B", date="2024-02-30"),
+            "stories/c.md": story("C", date="2026-11-27T07:30:00"),  # a warning only
+        },
+    )
     result = build(project)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("content/")]
@@ -105,9 +138,12 @@ def test_a_build_reports_every_error_of_the_run(tmp_path):
 
 
 def test_warnings_alone_publish_and_naive_dates_take_timezone(tmp_path):
-    project = make_project(tmp_path / "site", content={
-        "stories/c.md": story("Summer time", date="2026-07-01T09:00:00"),
-    })
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/c.md": story("Summer time", date="2026-07-01T09:00:00"),
+        },
+    )
     result = build(project)
     assert result.returncode == 0, result.stderr
     assert "warning: date-naive" in result.stderr
@@ -130,10 +166,14 @@ def test_content_cache_works_because_metadata_pickles(tmp_path):
 
 
 def test_theme_escapes_titles_and_keeps_story_html(tmp_path):
-    project = make_project(tmp_path / "site", content={
-        "stories/x.md": story('"<script>alert(1)</script> & co"',
-                              body="Text with <b>raw</b> HTML and **bold**.\n"),
-    })
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/x.md": story(
+                '"<script>alert(1)</script> & co"', body="Text with <b>raw</b> HTML and **bold**.\n"
+            ),
+        },
+    )
     assert build(project).returncode == 0
     [page] = (project / "output").glob("2026/11/27/*/index.html")
     html = page.read_text()
@@ -143,8 +183,9 @@ def test_theme_escapes_titles_and_keeps_story_html(tmp_path):
 
 
 def test_output_retention_survives_the_swap(tmp_path):
-    project = make_project(tmp_path / "site", example_content=True,
-                           settings="OUTPUT_RETENTION = ['.git', 'CNAME']")
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="OUTPUT_RETENTION = ['.git', 'CNAME']"
+    )
     assert build(project).returncode == 0
     write(project / "output" / ".git" / "HEAD", "ref: refs/heads/gh-pages\n")
     write(project / "output" / "CNAME", "news.example.org\n")

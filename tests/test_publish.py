@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing import publish
+
 from sitebuild import ROOT, build, env, leftovers, make_project, pelican_cmd, snapshot, story, write
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -41,8 +42,13 @@ def test_kill_9_at_any_moment_leaves_the_previous_output_byte_identical(big_site
     moments = [full * (k + rng.random()) / 8 for k in range(8)]
     killed_while_running = 0
     for moment in moments:
-        proc = subprocess.Popen(pelican_cmd(), cwd=project, env=env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            pelican_cmd(),
+            cwd=project,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(moment)
         if proc.poll() is None:
             killed_while_running += 1
@@ -75,8 +81,15 @@ def test_a_write_failure_mid_build_keeps_output(tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 
-    result = subprocess.run(pelican_cmd(), cwd=project, env=env(), capture_output=True,
-                            text=True, timeout=300, preexec_fn=limit_file_size)
+    result = subprocess.run(
+        pelican_cmd(),
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit_file_size,
+    )
     assert result.returncode != 0
     assert "File too large" in result.stdout + result.stderr
     assert snapshot(project / "output") == before
@@ -85,8 +98,9 @@ def test_a_write_failure_mid_build_keeps_output(tmp_path):
 
 
 def test_second_build_fails_fast_naming_the_lock_holder(tmp_path):
-    project = make_project(tmp_path / "site", example_content=True,
-                           settings="BRIEFING_LOCK_TIMEOUT = 0")
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="BRIEFING_LOCK_TIMEOUT = 0"
+    )
     with publish.BuildLock(str(project / "output"), timeout=0):
         result = build(project)
     assert result.returncode == 1
@@ -99,8 +113,14 @@ def test_second_build_waits_for_the_first(tmp_path):
     project = make_project(tmp_path / "site", example_content=True)
     lock = publish.BuildLock(str(project / "output"), timeout=0)
     with lock:
-        proc = subprocess.Popen(pelican_cmd(), cwd=project, env=env(), text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            pelican_cmd(),
+            cwd=project,
+            env=env(),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(2.0)
         assert proc.poll() is None, "the second build should wait for the lock"
         assert not (project / "output").exists()
@@ -112,8 +132,12 @@ def test_second_build_waits_for_the_first(tmp_path):
 
 def test_two_builds_at_once_both_publish_a_complete_site(tmp_path):
     project = make_project(tmp_path / "site", example_content=True)
-    procs = [subprocess.Popen(pelican_cmd(), cwd=project, env=env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            pelican_cmd(), cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
     for proc in procs:
         proc.communicate(timeout=120)
         assert proc.returncode == 0

@@ -2,7 +2,10 @@
 
 from briefing.story import Options, StoryReader
 
-STORY = "---\ntitle: Harbour tunnel opens\ndate: 2026-11-27T07:30:00+00:00\n---\nFirst line.\n\nSecond.\n"
+STORY = (
+    "---\ntitle: Harbour tunnel opens\ndate: 2026-11-27T07:30:00+00:00\n---\n"
+    "First line.\n\nSecond.\n"
+)
 
 
 def read(data: bytes, **options):
@@ -30,7 +33,7 @@ def test_positions_count_from_the_file_with_bom_and_crlf():
 
 
 def test_invalid_utf8_names_line_and_column_of_the_bad_byte():
-    data = "---\ntitle: Café\n---\nLine one.\nSome ça va \xff".encode("utf-8")
+    data = "---\ntitle: Café\n---\nLine one.\nSome ça va \xff".encode()
     data = data.replace("\xff".encode(), b"\xff")
     story = read(data)
     [d] = story.diagnostics

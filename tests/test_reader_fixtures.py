@@ -7,6 +7,7 @@ from markdown_it.utils import read_fixture_file
 
 from briefing.markdown import make_markdown
 from briefing.story import StoryReader
+
 from fixture_format import dump_diagnostics, dump_story
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -14,8 +15,10 @@ READER = StoryReader()
 
 
 def _cases(name):
-    return [pytest.param(inp, exp, id=f"{line}-{title}") for line, title, inp, exp in
-            read_fixture_file(FIXTURES / name)]
+    return [
+        pytest.param(inp, exp, id=f"{line}-{title}")
+        for line, title, inp, exp in read_fixture_file(FIXTURES / name)
+    ]
 
 
 @pytest.mark.parametrize(("text", "expected"), _cases("markdown.md"))

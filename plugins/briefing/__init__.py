@@ -26,7 +26,8 @@ def register() -> None:
 
 
 def _use_story_reader(readers: Any) -> None:
-    from .reader import EXTENSIONS, BriefingReader
+    from .reader import BriefingReader
+    from .story import EXTENSIONS
 
     for ext in EXTENSIONS:
         readers.reader_classes[ext] = BriefingReader
@@ -34,7 +35,7 @@ def _use_story_reader(readers: Any) -> None:
 
 def _forget_disabled_markdown(generator: Any) -> None:
     """Pelican warns about every .md file when Python-Markdown is absent; we read them."""
-    from .reader import EXTENSIONS
+    from .story import EXTENSIONS
 
     for ext in EXTENSIONS:
         generator.readers.disabled_readers.pop(ext, None)

@@ -54,11 +54,22 @@ class BriefingPelican(Pelican):
             if report.errors or counter.count:
                 shutil.rmtree(staging, ignore_errors=True)
                 errors = report.summary() if report.errors else f"{counter.count} error(s) logged"
-                raise BuildFailed(
+                failed = BuildFailed(
                     f"build failed ({errors}); {_shown(output)} was left unchanged"
                 )
+                if _called_by_autoreload():
+                    # Pelican's autoreload loop re-runs at once after an exception, which
+                    # would rebuild a broken site in a busy loop: report and wait for changes.
+                    print(f"briefing: {failed}; waiting for changes", file=sys.stderr, flush=True)
+                    return
+                raise failed
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
+
+
+def _called_by_autoreload() -> bool:
+    caller = sys._getframe(2)  # this function <- BriefingPelican.run <- its caller
+    return caller.f_code.co_name == "autoreload" and caller.f_globals.get("__name__") == "pelican"
 
 
 def _print(report: Report) -> None:

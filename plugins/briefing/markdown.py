@@ -84,7 +84,9 @@ def _nesting_guard(state: StateCore) -> None:
             return
 
 
-def make_markdown(*, allow_html: bool = False, max_nesting: int = DEFAULT_MAX_NESTING) -> MarkdownIt:
+def make_markdown(
+    *, allow_html: bool = False, max_nesting: int = DEFAULT_MAX_NESTING
+) -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
         {
@@ -106,4 +108,3 @@ def make_markdown(*, allow_html: bool = False, max_nesting: int = DEFAULT_MAX_NE
 
 def render(md: MarkdownIt, text: str, env: dict[str, Any] | None = None) -> str:
     return md.render(text, env if env is not None else {})
-

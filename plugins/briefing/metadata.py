@@ -166,7 +166,7 @@ def _text(name: str, value: Any, header: Header, sink: Sink, yaml_typed: bool) -
         return value.strip() or None
     line, col = header.where((name,))
     raw = header.raw.get((name,))
-    hint = f"; put it in quotes: {name}: \"{raw}\"" if raw is not None else ""
+    hint = f'; put it in quotes: {name}: "{raw}"' if raw is not None else ""
     sink.error(
         line,
         col,

@@ -111,8 +111,9 @@ def clean_stale(output: str) -> list[str]:
 def make_staging(output: str) -> str:
     output = os.path.abspath(output)
     os.makedirs(os.path.dirname(output), exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=os.path.basename(_sibling(output, "staging-")),
-                               dir=os.path.dirname(output))
+    staging = tempfile.mkdtemp(
+        prefix=os.path.basename(_sibling(output, "staging-")), dir=os.path.dirname(output)
+    )
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
@@ -142,8 +143,13 @@ def _exchange(a: str, b: str) -> bool:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
@@ -161,8 +167,9 @@ def swap_in(staging: str, output: str) -> None:
     if _exchange(staging, output):
         shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
         return
-    old = tempfile.mkdtemp(prefix=os.path.basename(_sibling(output, "old-")),
-                           dir=os.path.dirname(output))
+    old = tempfile.mkdtemp(
+        prefix=os.path.basename(_sibling(output, "old-")), dir=os.path.dirname(output)
+    )
     os.rmdir(old)
     os.rename(output, old)
     os.rename(staging, output)

@@ -10,17 +10,14 @@ from pelican.utils import SafeDatetime
 
 from . import diagnostics
 from .diagnostics import Severity, StoryError
-from .story import Options, StoryReader
-
-#: Pelican's Markdown extensions; all of them become ours.
-EXTENSIONS = ["md", "markdown", "mkd", "mdown"]
+from .story import EXTENSIONS, Options, StoryReader
 
 
 class BriefingReader(BaseReader):
     """``read(path) -> (html, metadata)`` on markdown-it-py with safe YAML front matter."""
 
     enabled = True
-    file_extensions = EXTENSIONS
+    file_extensions = list(EXTENSIONS)
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)

@@ -14,6 +14,9 @@ from markdown_it import MarkdownIt
 from . import frontmatter, markdown, metadata
 from .diagnostics import Diagnostic, Severity, Sink, display_path
 
+#: File extensions read as stories: Pelican's Markdown extensions, all of them ours.
+EXTENSIONS = ("md", "markdown", "mkd", "mdown")
+
 
 @dataclass(frozen=True)
 class Options:
