@@ -194,3 +194,22 @@ def test_output_retention_survives_the_swap(tmp_path):
     assert (project / "output" / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
     assert (project / "output" / "CNAME").exists()
     assert not (project / "output" / "stale.html").exists()  # the site is rebuilt, not patched
+
+
+def test_publish_settings_write_feeds_with_absolute_links(tmp_path):
+    project = make_project(tmp_path / "site", example_content=True)
+    shutil.copy(ROOT / "publishconf.py", project / "publishconf.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "publishconf.py", "-o", "output"],
+        cwd=project,
+        env={**env(), "BRIEFING_SITEURL": "https://news.example.org"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    feed = (project / "output" / "feeds" / "all.atom.xml").read_text()
+    assert '<link href="https://news.example.org/feeds/all.atom.xml" rel="self"/>' in feed
+    index = BeautifulSoup((project / "output" / "index.html").read_text(), "html.parser")
+    story_links = [a["href"] for a in index.select(".story-card__title a")]
+    assert story_links and all(h.startswith("https://news.example.org/2026/") for h in story_links)
