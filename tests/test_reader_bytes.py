@@ -64,3 +64,20 @@ def test_raw_html_can_be_allowed_by_the_site():
     text = STORY + "\n<aside>Note</aside>\n"
     assert "&lt;aside&gt;" in read(text.encode()).html
     assert "<aside>Note</aside>" in read(text.encode(), allow_html=True).html
+
+
+def test_ten_thousand_nested_markers_are_an_error_not_silent_truncation():
+    head = "---\ntitle: T\ndate: 2026-01-01T00:00:00Z\n---\nIntro.\n\n"
+    for body in ("> " * 10_000 + "deep", "- " * 10_000 + "deep", "1. " * 10_000 + "deep"):
+        story = read((head + body).encode())
+        assert [(d.line, d.col, d.code) for d in story.diagnostics] == [
+            (7, 1, "nesting-too-deep")
+        ]
+        assert not story.ok
+
+
+def test_nesting_within_the_limit_renders_fully():
+    body = "\n".join("  " * i + "- level " + str(i) for i in range(15))
+    story = read(f"{STORY}\n{body}\n".encode())
+    assert story.diagnostics == []
+    assert "level 14" in story.html

@@ -77,8 +77,9 @@ def _nesting_guard(state: StateCore) -> None:
                     line,
                     1,
                     "nesting-too-deep",
-                    f"Markdown is nested more than {limit - 1} levels deep here "
-                    "(block quotes or lists); the parser would drop what lies deeper",
+                    "block quotes or lists are nested too deeply here, past the parser's "
+                    f"limit of {limit} levels (BRIEFING_MAX_NESTING); what lies deeper "
+                    "would be dropped",
                 )
             )
             return
