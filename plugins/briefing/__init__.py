@@ -20,6 +20,7 @@ def register() -> None:
     signals.readers_init.connect(_use_story_reader)
     signals.article_generator_init.connect(_forget_disabled_markdown)
     signals.page_generator_init.connect(_forget_disabled_markdown)
+    signals.article_generator_finalized.connect(_check_across_stories)
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
@@ -39,6 +40,18 @@ def _forget_disabled_markdown(generator: Any) -> None:
 
     for ext in EXTENSIONS:
         generator.readers.disabled_readers.pop(ext, None)
+
+
+def _check_across_stories(generator: Any) -> None:
+    from . import diagnostics
+    from .crosscheck import StoryRef, links_cited_before
+    from .diagnostics import display_path
+
+    stories = [
+        StoryRef(display_path(a.source_path), a.date, a.title, getattr(a, "sources", ()))
+        for a in [*generator.articles, *generator.translations]
+    ]
+    diagnostics.publish(links_cited_before(stories))
 
 
 def __getattr__(name: str) -> Any:

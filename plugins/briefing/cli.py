@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
+from .crosscheck import StoryRef, links_cited_before
 from .diagnostics import Report
 from .story import EXTENSIONS, Options, StoryReader
 
@@ -90,9 +91,15 @@ def check(args: argparse.Namespace) -> int:
     reader = StoryReader(Options.from_settings(settings))
     report = Report()
     files = 0
+    refs = []
     for path in _stories(paths):
         files += 1
-        report.extend(reader.read_path(path).diagnostics)
+        story = reader.read_path(path)
+        report.extend(story.diagnostics)
+        meta = story.metadata
+        if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):
+            refs.append(StoryRef(story.path, meta["date"], meta["title"], meta.get("sources", [])))
+    report.extend(links_cited_before(refs))
     items = report.sorted()
     failed = report.errors > 0 or (args.strict and report.warnings > 0)
     if args.format == "json":

@@ -49,6 +49,18 @@ CODES: dict[str, str] = {
     "status-invalid": "status is not one of published, draft, hidden, skip",
     "duplicate-metadata": "a Pelican header key is given twice; the first is used",
     "nesting-too-deep": "Markdown nested deeper than the parser's limit",
+    "source-invalid": "a source entry is not a URL or a mapping with a url, or its key is bad",
+    "source-url-missing": "a source has no url",
+    "source-url-invalid": "a source url (or archived url) is not an absolute http(s) URL",
+    "source-unknown-field": "a source has a field Briefing does not know",
+    "source-duplicate-url": "two sources of one story have the same URL",
+    "source-after-story": "a source was published after the story's date",
+    "source-unused": "a source is never cited in the story",
+    "source-cited-before": "an earlier story already cited this URL",
+    "citation-undefined-key": "a [@key] citation names no source of the story",
+    "citation-undefined-host": "a (host) citation matches no source of the story",
+    "citation-ambiguous-host": "a (host) citation matches several sources; say which",
+    "citation-too-many": "a group cites a host more times than the story has sources of it",
 }
 
 
@@ -141,6 +153,9 @@ class Report:
         if self.errors:
             parts[0] += f" in {_plural(files, 'file')}"
         parts.append(_plural(self.warnings, "warning"))
+        infos = self.count(Severity.INFO)
+        if infos:
+            parts.append(_plural(infos, "note"))
         return ", ".join(parts)
 
 

@@ -23,6 +23,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .citations import citations_plugin
+
 #: Link schemes a story may use; anything else stays plain text.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
@@ -101,6 +103,7 @@ def make_markdown(
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6)
+    md.use(citations_plugin)
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.after("block", "briefing_nesting_guard", _nesting_guard)

@@ -147,7 +147,7 @@ def _from_pelican_header(header: Header, sink: Sink) -> dict[str, Any]:
     return out
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
@@ -164,16 +164,19 @@ def _text(name: str, value: Any, header: Header, sink: Sink, yaml_typed: bool) -
         return None
     if isinstance(value, str):
         return value.strip() or None
-    line, col = header.where((name,))
-    raw = header.raw.get((name,))
-    hint = f'; put it in quotes: {name}: "{raw}"' if raw is not None else ""
-    sink.error(
-        line,
-        col,
-        "type",
-        f"'{name}' must be text, but YAML reads this value as {_describe(value)}{hint}",
-    )
+    report_not_text(sink, header, (name,), f"'{name}'", value)
     return None
+
+
+def report_not_text(sink: Sink, header: Header, path: tuple[Any, ...], label: str, value: Any):
+    """The ``type`` error for a YAML value that is not text, with the quoting fix."""
+    raw = header.raw.get(path)
+    hint = f'; put it in quotes: {path[-1]}: "{raw}"' if raw is not None else ""
+    sink.error(
+        *header.where(path),
+        "type",
+        f"{label} must be text, but YAML reads this value as {describe_value(value)}{hint}",
+    )
 
 
 def _list(name: str, value: Any, header: Header, sink: Sink) -> list[str]:
@@ -207,7 +210,7 @@ def _date(
             col,
             "date-invalid",
             f"'{name}' must be an ISO 8601 date such as 2024-05-01T09:30:00+01:00, "
-            f"not {_describe(value)}",
+            f"not {describe_value(value)}",
         )
         return None
     try:

@@ -11,7 +11,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from . import frontmatter, markdown, metadata
+from . import citations, frontmatter, markdown, metadata
+from .sources import parse_sources
 from .diagnostics import Diagnostic, Severity, Sink, display_path
 
 #: File extensions read as stories: Pelican's Markdown extensions, all of them ours.
@@ -101,10 +102,22 @@ class StoryReader:
             formatted_fields=self.options.formatted_fields,
             render_inline=lambda s: markdown.render(self.md, s),
         )
-        env: dict[str, Any] = {"briefing_line_offset": header.body_line - 1}
+        sources = parse_sources(
+            story.metadata.get("sources"), header, sink, story_date=story.metadata.get("date")
+        )
+        env: dict[str, Any] = {citations.SOURCES: sources}
         story.html = markdown.render(self.md, header.body, env)
-        for line, col, code, message in env.get("briefing_problems", []):
+        for line, col, code, message in env.get(citations.PROBLEMS, []):
             sink.error(line + header.body_line - 1, col, code, message)
+        cited = env.get(citations.CITED, [])
+        for source in sources:
+            if source.key not in cited:
+                sink.warning(source.line, source.col, "source-unused",
+                             f"source '{source.key}' is never cited in the story")
+        if sources or "sources" in story.metadata:
+            by_key = {s.key: s for s in sources}
+            story.metadata["sources"] = sources
+            story.metadata["cited_sources"] = [by_key[k] for k in cited]
 
 
 def _decode(data: bytes, sink: Sink) -> str | None:

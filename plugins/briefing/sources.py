@@ -1,0 +1,194 @@
+"""The one source model, and reading it from a story's ``sources`` front matter.
+
+``sources`` is a mapping from key to fields, or key → URL as a shorthand::
+
+    sources:
+      cnbc:
+        url: https://www.cnbc.com/2026/11/26/story.html   # required
+        outlet: CNBC
+        title: Markets close higher
+        published: 2026-11-26
+        archived: https://web.archive.org/web/2026/https://www.cnbc.com/…
+        note: paywalled
+      meta: https://about.fb.com/news/2026/11/post/
+
+A list of mappings, each with an ``id``, is accepted too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Sink
+from .frontmatter import Header
+from .metadata import DateError, parse_date, report_not_text
+from .urls import host_of, url_problem
+
+FIELDS = ("url", "outlet", "title", "published", "archived", "note")
+KEY_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:-]*"
+_KEY = re.compile(KEY_PATTERN)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of one story.  Module-level and frozen, so it pickles for Pelican's cache."""
+
+    key: str
+    url: str
+    host: str
+    outlet: str | None = None
+    title: str | None = None
+    published: dt.date | dt.datetime | None = None
+    archived: str | None = None
+    note: str | None = None
+    line: int = field(default=0, compare=False)
+    col: int = field(default=0, compare=False)
+
+    @property
+    def outlet_name(self) -> str:
+        """What to call the outlet: its name, else its host."""
+        return self.outlet or self.host
+
+    @property
+    def published_iso(self) -> str | None:
+        return self.published.isoformat() if self.published else None
+
+    @property
+    def published_text(self) -> str | None:
+        """``26 November 2026`` (the day without a leading zero, on every platform)."""
+        if not self.published:
+            return None
+        return f"{self.published.day} {self.published.strftime('%B %Y')}"
+
+
+def parse_sources(
+    value: Any, header: Header, sink: Sink, *, story_date: dt.datetime | None = None
+) -> list[Source]:
+    """Read the ``sources`` field into Sources, reporting every problem at its position."""
+    if value is None:
+        return []
+    entries: list[tuple[str, Any, tuple[Any, ...]]] = []
+    if isinstance(value, dict):
+        entries = [(str(k), v, ("sources", k)) for k, v in value.items()]
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            path = ("sources", i)
+            if not isinstance(item, dict) or item.get("id") in (None, ""):
+                sink.error(*header.where(path), "source-invalid",
+                           "each source in a list needs an 'id' and a 'url'")
+                continue
+            fields = {k: v for k, v in item.items() if k != "id"}
+            entries.append((str(item["id"]), fields, path))
+    else:
+        sink.error(*header.where(("sources",)), "source-invalid",
+                   "'sources' must be a mapping of key: source (or a list of sources with 'id')")
+        return []
+
+    sources: list[Source] = []
+    seen_keys: set[str] = set()
+    seen_urls: dict[str, str] = {}
+    for key, fields, path in entries:
+        line, col = header.key_pos.get(path) or header.where(path)
+        if not _KEY.fullmatch(key):
+            sink.error(line, col, "source-invalid",
+                       f"source key '{key}' may hold only letters, digits and _ . : -")
+            continue
+        if key in seen_keys:  # only possible in the list form; YAML refuses duplicate keys
+            sink.error(line, col, "source-invalid", f"two sources have the id '{key}'")
+            continue
+        seen_keys.add(key)
+        if isinstance(fields, str):
+            fields = {"url": fields}
+            field_path = {"url": path}
+        elif isinstance(fields, dict):
+            field_path = {name: (*path, name) for name in fields}
+        else:
+            sink.error(line, col, "source-invalid",
+                       f"source '{key}' must be a URL or a mapping with a 'url'")
+            continue
+        source = _source(key, fields, field_path, (line, col), header, sink, story_date)
+        if source is None:
+            continue
+        if source.url in seen_urls:
+            sink.warning(line, col, "source-duplicate-url",
+                         f"source '{key}' has the same URL as '{seen_urls[source.url]}'")
+        seen_urls.setdefault(source.url, key)
+        sources.append(source)
+    return sources
+
+
+def _source(
+    key: str,
+    fields: dict[Any, Any],
+    field_path: dict[Any, tuple[Any, ...]],
+    at: tuple[int, int],
+    header: Header,
+    sink: Sink,
+    story_date: dt.datetime | None,
+) -> Source | None:
+    def where(name: str) -> tuple[int, int]:
+        return header.where(field_path[name]) if name in field_path else at
+
+    ok = True
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in FIELDS:
+            sink.warning(*where(name), "source-unknown-field",
+                         f"source '{key}' has an unknown field '{name}' "
+                         f"(known: {', '.join(FIELDS)})")
+            continue
+        if value is None:
+            continue
+        if name == "published":
+            values[name] = _published(key, value, where(name), sink)
+            continue
+        if not isinstance(value, str):
+            report_not_text(sink, header, field_path[name], f"source '{key}': '{name}'", value)
+            ok = False
+            continue
+        value = value.strip()
+        if name in ("url", "archived"):
+            problem = url_problem(value)
+            if problem:
+                sink.error(*where(name), "source-url-invalid",
+                           f"source '{key}': {name} {value!r} cannot be linked: {problem}")
+                ok = False
+                continue
+        values[name] = value or None
+    if "url" not in values:
+        if "url" not in fields or fields.get("url") is None:
+            sink.error(*at, "source-url-missing", f"source '{key}' has no 'url'")
+        return None
+    if not ok:
+        return None
+    published = values.get("published")
+    if published and story_date and _later(published, story_date):
+        sink.warning(*where("published"), "source-after-story",
+                     f"source '{key}' was published ({published.isoformat()}) after the "
+                     f"story's date ({story_date.date().isoformat()})")
+    return Source(key=key, host=host_of(values["url"]), line=at[0], col=at[1], **values)
+
+
+def _published(key: str, value: Any, at: tuple[int, int], sink: Sink) -> Any:
+    if isinstance(value, str):
+        try:
+            date = parse_date(value)
+        except DateError as exc:
+            sink.error(*at, "date-invalid", f"source '{key}': 'published': {exc}")
+            return None
+        # a bare date stays a date: "published on 26 November", not at midnight
+        return date.date() if len(value.strip()) == 10 else date
+    sink.error(*at, "date-invalid",
+               f"source '{key}': 'published' must be an ISO 8601 date such as 2026-11-26")
+    return None
+
+
+def _later(published: dt.date | dt.datetime, story: dt.datetime) -> bool:
+    if isinstance(published, dt.datetime) and published.tzinfo and story.tzinfo:
+        return published > story
+    day = published.date() if isinstance(published, dt.datetime) else published
+    return day > story.date()
+

@@ -1,0 +1,69 @@
+"""The one URL rule: what counts as a source URL, and how a host is normalised."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+#: A host as written in a briefing-style citation: lowercase labels, at least one dot.
+HOST_PATTERN = rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})+"
+_HOST = re.compile(HOST_PATTERN)
+
+
+def normalize_host(host: str) -> str:
+    """Lowercase, no trailing dot, no leading ``www.`` (ignored on both sides of a match)."""
+    host = host.strip().lower().rstrip(".")
+    return host[4:] if host.startswith("www.") and host.count(".") > 1 else host
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a source link, or None when it is an absolute http(s) URL."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in url):
+        return "it contains control or invisible characters"
+    if any(ch.isspace() for ch in url):
+        return "it contains whitespace"
+    if url.startswith("//"):
+        return "it has no scheme (scheme-relative '//host'); write https://…"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # noqa: F841 - raises on a bad port
+    except ValueError as exc:
+        return f"it is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        if not parts.scheme:
+            return "it is not absolute; write the full https://… address"
+        return f"only http and https links are allowed, not '{parts.scheme}:'"
+    if parts.username is not None or parts.password is not None:
+        return "it contains credentials (user:password@)"
+    if not _valid_host(parts.hostname or ""):
+        return "it has no valid host name"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    return _HOST.fullmatch(host.rstrip(".")) is not None
+
+
+def host_of(url: str) -> str:
+    """The normalised host of a URL that passed :func:`url_problem`."""
+    return normalize_host(urlsplit(url).hostname or "")
+
+
+@lru_cache(maxsize=1)
+def _psl():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def has_public_suffix(host: str) -> bool:
+    """True when ``host`` ends in a real public suffix (``.com``, ``.co.uk``), per the PSL."""
+    return _psl().publicsuffix(host, accept_unknown=False) is not None
