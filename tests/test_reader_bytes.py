@@ -70,9 +70,7 @@ def test_ten_thousand_nested_markers_are_an_error_not_silent_truncation():
     head = "---\ntitle: T\ndate: 2026-01-01T00:00:00Z\n---\nIntro.\n\n"
     for body in ("> " * 10_000 + "deep", "- " * 10_000 + "deep", "1. " * 10_000 + "deep"):
         story = read((head + body).encode())
-        assert [(d.line, d.col, d.code) for d in story.diagnostics] == [
-            (7, 1, "nesting-too-deep")
-        ]
+        assert [(d.line, d.col, d.code) for d in story.diagnostics] == [(7, 1, "nesting-too-deep")]
         assert not story.ok
 
 

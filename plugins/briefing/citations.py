@@ -35,6 +35,7 @@ from .urls import HOST_PATTERN, has_public_suffix, normalize_host
 SOURCES = "briefing_sources"
 PROBLEMS = "briefing_problems"
 CITED = "briefing_cited"
+BROKEN = "briefing_broken_sources"  # keys of sources already reported as unusable
 
 _HOST_ITEM = rf"(?:www\.)?{HOST_PATTERN}(?:@{KEY_PATTERN})?"
 _HOST_GROUP = re.compile(rf"\(\s*({_HOST_ITEM}(?:\s*,\s*{_HOST_ITEM})*)\s*\)")
@@ -108,6 +109,7 @@ def _resolve(state: StateCore) -> None:
     for s in sources:
         by_host.setdefault(s.host, []).append(s)
     problems = state.env.setdefault(PROBLEMS, [])
+    broken = state.env.get(BROKEN, set())
     lines = state.src.split("\n")
     order: list[str] = []  # source keys by first citation
     anchors: dict[str, list[str]] = {}
@@ -125,9 +127,9 @@ def _resolve(state: StateCore) -> None:
                 problems.append((*at, code, message))
 
             if token.meta["kind"] == "key":
-                resolved = [_by_key(key, by_key, problem) for _, key in token.meta["items"]]
+                resolved = [_by_key(key, by_key, broken, problem) for _, key in token.meta["items"]]
             else:
-                resolved = _by_host(token.meta["items"], by_key, by_host, problem)
+                resolved = _by_host(token.meta["items"], by_key, by_host, broken, problem)
             links = []
             for (host, _), source in zip(token.meta["items"], resolved, strict=True):
                 if source is None:
@@ -161,25 +163,24 @@ def _resolve(state: StateCore) -> None:
         state.tokens.append(listing)
 
 
-def _by_key(key: str, by_key: dict[str, Any], problem) -> Any:
+def _by_key(key: str, by_key: dict[str, Any], broken: set[str], problem) -> Any:
     source = by_key.get(key)
-    if source is None:
+    if source is None and key not in broken:
         known = ", ".join(by_key) or "none"
         problem("citation-undefined-key", f"no source has the key '{key}' (keys: {known})")
     return source
 
 
-def _by_host(items, by_key, by_host, problem) -> list[Any]:
+def _by_host(items, by_key, by_host, broken, problem) -> list[Any]:
     """One group: explicit host@key first, then the rest of each host in front-matter order."""
     resolved: list[Any] = [None] * len(items)
     explicit = {key for _, key in items if key}
     pending: dict[str, list[int]] = {}
     for i, (host, key) in enumerate(items):
         if key:
-            source = _by_key(key, by_key, problem)
+            source = _by_key(key, by_key, broken, problem)
             if source is not None and source.host != host:
-                problem("citation-undefined-key",
-                        f"source '{key}' is at {source.host}, not {host}")
+                problem("citation-undefined-key", f"source '{key}' is at {source.host}, not {host}")
                 source = None
             resolved[i] = source
         else:
@@ -188,17 +189,22 @@ def _by_host(items, by_key, by_host, problem) -> list[Any]:
         candidates = [s for s in by_host.get(host, []) if s.key not in explicit]
         if not by_host.get(host):
             hosts = ", ".join(sorted(by_host)) or "none"
-            problem("citation-undefined-host",
-                    f"no source of this story is at {host} (hosts: {hosts})")
+            problem(
+                "citation-undefined-host", f"no source of this story is at {host} (hosts: {hosts})"
+            )
         elif len(slots) > len(candidates):
-            problem("citation-too-many",
-                    f"this group cites {host} {len(slots)} times, but the story has "
-                    f"{len(candidates)} other source(s) there")
+            problem(
+                "citation-too-many",
+                f"this group cites {host} {len(slots)} times, but the story has "
+                f"{len(candidates)} other source(s) there",
+            )
         elif len(slots) < len(candidates):
             keys = ", ".join(s.key for s in candidates)
-            problem("citation-ambiguous-host",
-                    f"{host} could be any of the sources {keys}; say which with "
-                    f"({host}@{candidates[0].key})")
+            problem(
+                "citation-ambiguous-host",
+                f"{host} could be any of the sources {keys}; say which with "
+                f"({host}@{candidates[0].key})",
+            )
         else:
             for slot, source in zip(slots, candidates, strict=True):
                 resolved[slot] = source
@@ -238,11 +244,11 @@ def _card(source: Any) -> str:
 def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     token = tokens[idx]
     numbers = token.meta.get("numbers", {})
+    links = token.meta.get("links", [])
+    if any(source is None for _, source, _ in links):
+        return escape(token.content)  # an error was reported: show what the author wrote
     out = []
-    for host, source, anchor in token.meta.get("links", []):
-        if source is None:
-            out.append(escape(host or ""))
-            continue
+    for host, source, anchor in links:
         out.append(
             f'<a class="citation" id="{anchor}" href="{escape(source.url)}" '
             f'aria-describedby="source-{numbers[source.key]}" '
@@ -256,14 +262,18 @@ def render_sources(self, tokens: Sequence[Token], idx: int, options, env) -> str
     for number, source, anchors in tokens[idx].meta["entries"]:
         parts = [f'<span class="source__outlet">{escape(source.outlet_name)}</span>']
         label = escape(source.title) if source.title else escape(source.url)
-        parts.append(f'<a class="source__link" href="{escape(source.url)}">'
-                     f'<cite>{label}</cite></a>')
+        parts.append(
+            f'<a class="source__link" href="{escape(source.url)}"><cite>{label}</cite></a>'
+        )
         if source.published:
-            parts.append(f'<time datetime="{escape(source.published_iso)}">'
-                         f"{escape(source.published_text)}</time>")
+            parts.append(
+                f'<time datetime="{escape(source.published_iso)}">'
+                f"{escape(source.published_text)}</time>"
+            )
         line = ", ".join(parts) + "."
         if source.archived:
-            line += f' <a class="source__archived" href="{escape(source.archived)}">Archived copy</a>.'
+            archived = escape(source.archived)
+            line += f' <a class="source__archived" href="{archived}">Archived copy</a>.'
         if source.note:
             line += f' <span class="source__note">{escape(source.note)}</span>'
         if anchors:

@@ -22,7 +22,7 @@ class StoryRef:
 
 
 def _instant(date: dt.datetime) -> dt.datetime:
-    return date if date.tzinfo else date.replace(tzinfo=dt.timezone.utc)
+    return date if date.tzinfo else date.replace(tzinfo=dt.UTC)
 
 
 def links_cited_before(stories: Iterable[StoryRef]) -> list[Diagnostic]:
@@ -34,9 +34,16 @@ def links_cited_before(stories: Iterable[StoryRef]) -> list[Diagnostic]:
             earlier = first.setdefault(source.url, story)
             if earlier is story:
                 continue
-            found.append(Diagnostic(
-                story.path, source.line, source.col, Severity.INFO, "source-cited-before",
-                f"source '{source.key}' ({source.url}) was already cited by "
-                f"\u201c{earlier.title}\u201d ({earlier.path}) on {earlier.date.date().isoformat()}",
-            ))
+            when = earlier.date.date().isoformat()
+            found.append(
+                Diagnostic(
+                    story.path,
+                    source.line,
+                    source.col,
+                    Severity.INFO,
+                    "source-cited-before",
+                    f"source '{source.key}' ({source.url}) was already cited by "
+                    f"\u201c{earlier.title}\u201d ({earlier.path}) on {when}",
+                )
+            )
     return found

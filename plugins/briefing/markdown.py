@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
@@ -68,6 +69,11 @@ def highlight_code(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code class="language-{cls}">{body}</code></pre>'
 
 
+def heading_id(text: str) -> str:
+    """GitHub-style heading ids; a heading ending in a citation gets no trailing hyphen."""
+    return slugify(text.strip()).strip("-") or "section"
+
+
 def _nesting_guard(state: StateCore) -> None:
     """markdown-it drops whatever lies deeper than maxNesting: say where instead."""
     limit = state.md.options["maxNesting"]
@@ -102,7 +108,7 @@ def make_markdown(
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     md.use(citations_plugin)
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.validateLink = validate_link  # type: ignore[method-assign]

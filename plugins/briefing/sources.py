@@ -66,10 +66,14 @@ class Source:
 
 def parse_sources(
     value: Any, header: Header, sink: Sink, *, story_date: dt.datetime | None = None
-) -> list[Source]:
-    """Read the ``sources`` field into Sources, reporting every problem at its position."""
+) -> tuple[list[Source], set[str]]:
+    """Read the ``sources`` field into Sources, reporting every problem at its position.
+
+    Also returns the keys of sources too broken to link, so citations of them are not
+    reported a second time.
+    """
     if value is None:
-        return []
+        return [], set()
     entries: list[tuple[str, Any, tuple[Any, ...]]] = []
     if isinstance(value, dict):
         entries = [(str(k), v, ("sources", k)) for k, v in value.items()]
@@ -77,24 +81,35 @@ def parse_sources(
         for i, item in enumerate(value):
             path = ("sources", i)
             if not isinstance(item, dict) or item.get("id") in (None, ""):
-                sink.error(*header.where(path), "source-invalid",
-                           "each source in a list needs an 'id' and a 'url'")
+                sink.error(
+                    *header.where(path),
+                    "source-invalid",
+                    "each source in a list needs an 'id' and a 'url'",
+                )
                 continue
             fields = {k: v for k, v in item.items() if k != "id"}
             entries.append((str(item["id"]), fields, path))
     else:
-        sink.error(*header.where(("sources",)), "source-invalid",
-                   "'sources' must be a mapping of key: source (or a list of sources with 'id')")
-        return []
+        sink.error(
+            *header.where(("sources",)),
+            "source-invalid",
+            "'sources' must be a mapping of key: source (or a list of sources with 'id')",
+        )
+        return [], set()
 
     sources: list[Source] = []
+    broken: set[str] = set()
     seen_keys: set[str] = set()
     seen_urls: dict[str, str] = {}
     for key, fields, path in entries:
         line, col = header.key_pos.get(path) or header.where(path)
         if not _KEY.fullmatch(key):
-            sink.error(line, col, "source-invalid",
-                       f"source key '{key}' may hold only letters, digits and _ . : -")
+            sink.error(
+                line,
+                col,
+                "source-invalid",
+                f"source key '{key}' may hold only letters, digits and _ . : -",
+            )
             continue
         if key in seen_keys:  # only possible in the list form; YAML refuses duplicate keys
             sink.error(line, col, "source-invalid", f"two sources have the id '{key}'")
@@ -106,18 +121,27 @@ def parse_sources(
         elif isinstance(fields, dict):
             field_path = {name: (*path, name) for name in fields}
         else:
-            sink.error(line, col, "source-invalid",
-                       f"source '{key}' must be a URL or a mapping with a 'url'")
+            sink.error(
+                line,
+                col,
+                "source-invalid",
+                f"source '{key}' must be a URL or a mapping with a 'url'",
+            )
             continue
         source = _source(key, fields, field_path, (line, col), header, sink, story_date)
         if source is None:
+            broken.add(key)
             continue
         if source.url in seen_urls:
-            sink.warning(line, col, "source-duplicate-url",
-                         f"source '{key}' has the same URL as '{seen_urls[source.url]}'")
+            sink.warning(
+                line,
+                col,
+                "source-duplicate-url",
+                f"source '{key}' has the same URL as '{seen_urls[source.url]}'",
+            )
         seen_urls.setdefault(source.url, key)
         sources.append(source)
-    return sources
+    return sources, broken
 
 
 def _source(
@@ -132,13 +156,15 @@ def _source(
     def where(name: str) -> tuple[int, int]:
         return header.where(field_path[name]) if name in field_path else at
 
-    ok = True
     values: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in FIELDS:
-            sink.warning(*where(name), "source-unknown-field",
-                         f"source '{key}' has an unknown field '{name}' "
-                         f"(known: {', '.join(FIELDS)})")
+            key_at = header.key_pos.get(field_path.get(name, ())) or where(name)
+            sink.warning(
+                *key_at,
+                "source-unknown-field",
+                f"source '{key}' has an unknown field '{name}' (known: {', '.join(FIELDS)})",
+            )
             continue
         if value is None:
             continue
@@ -147,28 +173,30 @@ def _source(
             continue
         if not isinstance(value, str):
             report_not_text(sink, header, field_path[name], f"source '{key}': '{name}'", value)
-            ok = False
             continue
         value = value.strip()
         if name in ("url", "archived"):
             problem = url_problem(value)
             if problem:
-                sink.error(*where(name), "source-url-invalid",
-                           f"source '{key}': {name} {value!r} cannot be linked: {problem}")
-                ok = False
+                sink.error(
+                    *where(name),
+                    "source-url-invalid",
+                    f"source '{key}': {name} {value!r} cannot be linked: {problem}",
+                )
                 continue
         values[name] = value or None
-    if "url" not in values:
-        if "url" not in fields or fields.get("url") is None:
+    if not values.get("url"):
+        if fields.get("url") is None:
             sink.error(*at, "source-url-missing", f"source '{key}' has no 'url'")
-        return None
-    if not ok:
-        return None
+        return None  # the error is reported; a bad field other than url is only dropped
     published = values.get("published")
     if published and story_date and _later(published, story_date):
-        sink.warning(*where("published"), "source-after-story",
-                     f"source '{key}' was published ({published.isoformat()}) after the "
-                     f"story's date ({story_date.date().isoformat()})")
+        sink.warning(
+            *where("published"),
+            "source-after-story",
+            f"source '{key}' was published ({published.isoformat()}) after the "
+            f"story's date ({story_date.date().isoformat()})",
+        )
     return Source(key=key, host=host_of(values["url"]), line=at[0], col=at[1], **values)
 
 
@@ -181,8 +209,11 @@ def _published(key: str, value: Any, at: tuple[int, int], sink: Sink) -> Any:
             return None
         # a bare date stays a date: "published on 26 November", not at midnight
         return date.date() if len(value.strip()) == 10 else date
-    sink.error(*at, "date-invalid",
-               f"source '{key}': 'published' must be an ISO 8601 date such as 2026-11-26")
+    sink.error(
+        *at,
+        "date-invalid",
+        f"source '{key}': 'published' must be an ISO 8601 date such as 2026-11-26",
+    )
     return None
 
 
@@ -191,4 +222,3 @@ def _later(published: dt.date | dt.datetime, story: dt.datetime) -> bool:
         return published > story
     day = published.date() if isinstance(published, dt.datetime) else published
     return day > story.date()
-

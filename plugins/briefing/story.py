@@ -12,8 +12,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from . import citations, frontmatter, markdown, metadata
-from .sources import parse_sources
 from .diagnostics import Diagnostic, Severity, Sink, display_path
+from .sources import parse_sources
 
 #: File extensions read as stories: Pelican's Markdown extensions, all of them ours.
 EXTENSIONS = ("md", "markdown", "mkd", "mdown")
@@ -102,18 +102,22 @@ class StoryReader:
             formatted_fields=self.options.formatted_fields,
             render_inline=lambda s: markdown.render(self.md, s),
         )
-        sources = parse_sources(
+        sources, broken = parse_sources(
             story.metadata.get("sources"), header, sink, story_date=story.metadata.get("date")
         )
-        env: dict[str, Any] = {citations.SOURCES: sources}
+        env: dict[str, Any] = {citations.SOURCES: sources, citations.BROKEN: broken}
         story.html = markdown.render(self.md, header.body, env)
         for line, col, code, message in env.get(citations.PROBLEMS, []):
             sink.error(line + header.body_line - 1, col, code, message)
         cited = env.get(citations.CITED, [])
         for source in sources:
             if source.key not in cited:
-                sink.warning(source.line, source.col, "source-unused",
-                             f"source '{source.key}' is never cited in the story")
+                sink.warning(
+                    source.line,
+                    source.col,
+                    "source-unused",
+                    f"source '{source.key}' is never cited in the story",
+                )
         if sources or "sources" in story.metadata:
             by_key = {s.key: s for s in sources}
             story.metadata["sources"] = sources
