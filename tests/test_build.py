@@ -29,6 +29,7 @@ def test_example_site_builds_front_page_and_one_page_per_story(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stdout + result.stderr
+    assert "error:" not in result.stderr and "warning:" not in result.stderr
     output = project / "output"
     index = BeautifulSoup((output / "index.html").read_text(), "html.parser")
     stories = sorted((ROOT / "content" / "stories").glob("*.md"))

@@ -1,0 +1,147 @@
+"""End-to-end: a briefing-style story builds into a page whose citations link to the right
+sources, with a complete Sources list; broken citations stop the build and `briefing check`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bs4 import BeautifulSoup
+
+from sitebuild import build, env, make_project, snapshot, write
+
+STORY = """\
+---
+title: Meta opens its model and changes ad rules
+date: 2026-11-27T09:00:00+00:00
+category: Technology
+tags: [ai, advertising]
+sources:
+  llama:
+    url: https://about.fb.com/news/2026/11/llama/
+    outlet: Meta
+    title: Llama update
+    published: 2026-11-26
+  ads:
+    url: https://about.fb.com/news/2026/11/ads/
+    outlet: Meta
+    title: Ads update
+  research: https://ai.meta.com/blog/research/
+  cnbc:
+    url: https://www.cnbc.com/2026/11/26/meta.html
+    outlet: CNBC
+    title: "Meta's two announcements <analysis>"
+---
+Meta released a new model on Wednesday (about.fb.com@llama, ai.meta.com) and changed
+its advertising rules the same day (about.fb.com@ads).
+
+Analysts called the pair of announcements "a busy week" (cnbc.com), and both posts
+were widely shared (about.fb.com, about.fb.com).
+"""
+
+DANGLING = """\
+---
+title: A story with a dangling citation
+date: 2026-11-28T09:00:00+00:00
+sources:
+  cnbc: https://www.cnbc.com/2026/11/27/later.html
+---
+Markets rose (cnbc.com) and fell (reuters.com).
+"""
+
+
+def _page(project, day, slug):
+    path = project / "output" / "2026" / "11" / day / slug / "index.html"
+    return BeautifulSoup(path.read_text(), "html.parser")
+
+
+def test_briefing_story_links_every_citation_to_its_source(tmp_path):
+    project = make_project(tmp_path / "site", content={"stories/meta.md": STORY})
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    page = _page(project, "27", "meta-opens-its-model-and-changes-ad-rules")
+    groups = [
+        [(a.text, a["href"]) for a in p.select("a.citation")] for p in page.select(".story__body p")
+    ]
+    assert groups == [
+        [
+            ("about.fb.com", "https://about.fb.com/news/2026/11/llama/"),
+            ("ai.meta.com", "https://ai.meta.com/blog/research/"),
+            ("about.fb.com", "https://about.fb.com/news/2026/11/ads/"),
+        ],
+        [
+            ("cnbc.com", "https://www.cnbc.com/2026/11/26/meta.html"),
+            ("about.fb.com", "https://about.fb.com/news/2026/11/llama/"),
+            ("about.fb.com", "https://about.fb.com/news/2026/11/ads/"),
+        ],
+    ]
+    # readers see the compact form, parentheses included
+    first = page.select_one(".story__body p").get_text(" ", strip=True)
+    assert "( about.fb.com , ai.meta.com )" in first
+    # the numbered Sources list: every source, each linking back to each of its citations
+    entries = page.select(".sources li")
+    assert [li.select_one(".source__link")["href"] for li in entries] == [
+        "https://about.fb.com/news/2026/11/llama/",
+        "https://ai.meta.com/blog/research/",
+        "https://about.fb.com/news/2026/11/ads/",
+        "https://www.cnbc.com/2026/11/26/meta.html",
+    ]
+    for li in entries:
+        for back in li.select("a.source__back"):
+            target = page.find(id=back["href"][1:])
+            assert target is not None and target["href"] == li.select_one(".source__link")["href"]
+            assert target["aria-describedby"] == li["id"]
+    assert entries[3].select_one("cite").text == "Meta's two announcements <analysis>"
+    assert "&lt;analysis&gt;" in str(entries[3])
+    assert page.select_one(".source-count").text == "4 sources from 3 outlets"
+
+
+def test_a_dangling_citation_fails_the_build_and_check_at_its_position(tmp_path):
+    project = make_project(tmp_path / "site", content={"stories/meta.md": STORY})
+    assert build(project).returncode == 0
+    before = snapshot(project / "output")
+    write(project / "content" / "stories" / "dangling.md", DANGLING)
+    expected = (
+        "content/stories/dangling.md:7:34: error: citation-undefined-host: no source of this "
+        "story is at reuters.com (hosts: cnbc.com)"
+    )
+    result = build(project)
+    assert result.returncode == 1
+    assert expected in result.stderr.splitlines()
+    assert snapshot(project / "output") == before
+    check = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "check", "content/stories/dangling.md"],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == [expected]
+
+
+def test_a_link_already_run_by_an_earlier_story_is_noted(tmp_path):
+    repeat = STORY.replace("Meta opens its model", "Meta, again").replace(
+        "2026-11-27T09:00", "2026-11-29T09:00"
+    )
+    project = make_project(
+        tmp_path / "site", content={"stories/meta.md": STORY, "stories/repeat.md": repeat}
+    )
+    note = (
+        "content/stories/repeat.md:17:3: info: source-cited-before: source 'cnbc' "
+        "(https://www.cnbc.com/2026/11/26/meta.html) was already cited by \u201cMeta opens its "
+        "model and changes ad rules\u201d (content/stories/meta.md) on 2026-11-27"
+    )
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert note in result.stderr.splitlines()
+    check = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "check"],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0
+    assert note in check.stdout.splitlines()
+    assert sum("source-cited-before" in line for line in check.stdout.splitlines()) == 4
