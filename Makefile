@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 OUTPUT := output
 
-.PHONY: html publish serve test goldens lint clean distclean
+.PHONY: html publish serve test tools goldens lint clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: $(STAMP)
 	$(BIN)/ruff check plugins tests benchmarks
 	$(BIN)/python -m pytest
 
+# The checkers the browser and HTML tests drive (axe-core, the Nu HTML checker), from npm.
+# They also need Debian's chromium and a Java runtime: .ci/run installs those.
+tools: tools/node_modules/.installed
+
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+	@touch $@
+
 goldens: $(STAMP)
 	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_golden_site.py
 
@@ -39,4 +47,4 @@ clean:
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info plugins/*.egg-info
+	rm -rf $(VENV) *.egg-info plugins/*.egg-info tools/node_modules

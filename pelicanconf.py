@@ -30,8 +30,15 @@ AUTHOR_SAVE_AS = "author/{slug}/index.html"
 CATEGORIES_SAVE_AS = "sections/index.html"
 TAGS_SAVE_AS = "topics/index.html"
 AUTHORS_SAVE_AS = "authors/index.html"
-ARCHIVES_SAVE_AS = "archive/index.html"
+# The front page, day, month, year, archive, outlet, search and 404 pages, the sitemap and
+# robots.txt come from the Briefing plugin's archive generator; Pelican writes the rest.
+DIRECT_TEMPLATES = ["tags", "categories", "authors"]
 DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {"index": 7, "tag": None, "category": None, "author": None}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
@@ -53,6 +60,8 @@ LOAD_CONTENT_CACHE = False
 
 # Index URLs the theme links to (one place for each).
 ARCHIVES_URL = "archive/"
+OUTLETS_URL = "sources/"
+SEARCH_URL = "search/"
 CATEGORIES_URL = "sections/"
 TAGS_URL = "topics/"
 AUTHORS_URL = "authors/"

@@ -41,9 +41,9 @@ def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str
         for k, (name, host) in enumerate(chosen)
     )
     paragraphs = []
-    for _ in range(rng.randint(3, 6)):
+    for p in range(max(len(chosen), rng.randint(3, 6))):
         sentences = [_sentence(rng) for _ in range(rng.randint(2, 4))]
-        host = rng.choice(chosen)[1]
+        host = chosen[p][1] if p < len(chosen) else rng.choice(chosen)[1]  # cite every source
         paragraphs.append(" ".join(s + "." for s in sentences[:-1]) + f" {sentences[-1]} ({host}).")
     tags = ", ".join(rng.sample(WORDS, k=2))
     text = (
@@ -54,9 +54,9 @@ def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str
     return f"{date:%Y-%m-%d}-{i:05d}.md", text
 
 
-def generate(dest: Path, n: int, *, seed: int = 1) -> list[Path]:
+def generate(dest: Path, n: int, *, seed: int = 1, start: dt.datetime | None = None) -> list[Path]:
     rng = random.Random(seed)
-    start = dt.datetime(2022, 1, 1, 6, 0, tzinfo=dt.UTC)
+    start = start or dt.datetime(2022, 1, 1, 6, 0, tzinfo=dt.UTC)
     dest.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):

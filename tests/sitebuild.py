@@ -62,7 +62,12 @@ def build(project: Path, *args: str, timeout: float = 300) -> subprocess.Complet
     )
 
 
-def snapshot(folder: Path) -> dict[str, str]:
+#: Pagefind names its index files by content hash and stamps each run: two builds of the
+#: same site differ there, so comparisons between builds leave it out.
+SEARCH_INDEX = ("pagefind/",)
+
+
+def snapshot(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
     """Every file under ``folder`` with a hash of its bytes (empty dict if absent)."""
     result = {}
     if not folder.exists():
@@ -70,9 +75,9 @@ def snapshot(folder: Path) -> dict[str, str]:
     for dirpath, _dirs, files in os.walk(folder):
         for name in files:
             path = Path(dirpath, name)
-            result[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()
-            ).hexdigest()
+            rel = path.relative_to(folder).as_posix()
+            if not rel.startswith(ignore) or not ignore:
+                result[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return result
 
 

@@ -9,7 +9,7 @@ import sys
 
 from bs4 import BeautifulSoup
 
-from sitebuild import ROOT, build, env, make_project, snapshot, story, write
+from sitebuild import ROOT, SEARCH_INDEX, build, env, make_project, snapshot, story, write
 
 BAD_YAML = (
     "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
@@ -34,7 +34,7 @@ def test_example_site_builds_front_page_and_one_page_per_story(tmp_path):
     index = BeautifulSoup((output / "index.html").read_text(), "html.parser")
     stories = sorted((ROOT / "content" / "stories").glob("*.md"))
     assert len(stories) >= 3
-    links = [a["href"] for a in index.select(".story-card__title a")]
+    links = [a["href"] for a in index.select(".story__title--in-day a")]
     assert len(links) == len(stories)
     for path in stories:
         text = path.read_text()
@@ -159,11 +159,11 @@ def test_content_cache_works_because_metadata_pickles(tmp_path):
     first = build(project)
     assert first.returncode == 0, first.stderr
     assert list((project / "cache").iterdir())
-    before = snapshot(project / "output")
+    before = snapshot(project / "output", SEARCH_INDEX)
     second = build(project)
     assert second.returncode == 0, second.stderr
     assert "Could not" not in second.stdout + second.stderr
-    assert snapshot(project / "output") == before
+    assert snapshot(project / "output", SEARCH_INDEX) == before
 
 
 def test_theme_escapes_titles_and_keeps_story_html(tmp_path):
@@ -212,5 +212,5 @@ def test_publish_settings_write_feeds_with_absolute_links(tmp_path):
     feed = (project / "output" / "feeds" / "all.atom.xml").read_text()
     assert '<link href="https://news.example.org/feeds/all.atom.xml" rel="self"/>' in feed
     index = BeautifulSoup((project / "output" / "index.html").read_text(), "html.parser")
-    story_links = [a["href"] for a in index.select(".story-card__title a")]
+    story_links = [a["href"] for a in index.select(".story__title--in-day a")]
     assert story_links and all(h.startswith("https://news.example.org/2026/") for h in story_links)

@@ -145,3 +145,28 @@ def test_a_link_already_run_by_an_earlier_story_is_noted(tmp_path):
     assert check.returncode == 0
     assert note in check.stdout.splitlines()
     assert sum("source-cited-before" in line for line in check.stdout.splitlines()) == 4
+
+
+def test_story_page_carries_open_graph_and_news_article_json_ld(tmp_path):
+    project = make_project(tmp_path / "site", content={"stories/meta.md": STORY})
+    assert build(project).returncode == 0
+    page = _page(project, "27", "meta-opens-its-model-and-changes-ad-rules")
+    og = {m["property"]: m["content"] for m in page.select("meta[property]")}
+    assert og["og:type"] == "article"
+    assert og["og:title"] == "Meta opens its model and changes ad rules"
+    assert og["article:published_time"] == "2026-11-27T09:00:00+00:00"
+    assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+    import json
+
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Meta opens its model and changes ad rules"
+    assert data["datePublished"] == "2026-11-27T09:00:00+00:00"
+    assert data["publisher"]["name"] == "The Briefing"
+    assert [c["url"] for c in data["citation"]] == [
+        "https://about.fb.com/news/2026/11/llama/",
+        "https://about.fb.com/news/2026/11/ads/",
+        "https://ai.meta.com/blog/research/",
+        "https://www.cnbc.com/2026/11/26/meta.html",
+    ]
+    assert data["citation"][3]["name"] == "Meta's two announcements <analysis>"

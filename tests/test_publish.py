@@ -15,7 +15,18 @@ import pytest
 
 from briefing import publish
 
-from sitebuild import ROOT, build, env, leftovers, make_project, pelican_cmd, snapshot, story, write
+from sitebuild import (
+    ROOT,
+    SEARCH_INDEX,
+    build,
+    env,
+    leftovers,
+    make_project,
+    pelican_cmd,
+    snapshot,
+    story,
+    write,
+)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate  # noqa: E402
@@ -65,9 +76,10 @@ def test_kill_9_at_any_moment_leaves_the_previous_output_byte_identical(big_site
     result = build(project)
     assert result.returncode == 0, result.stderr
     assert leftovers(project) == []
-    after = snapshot(project / "output")
+    after = snapshot(project / "output", SEARCH_INDEX)
     assert "2026/11/27/a-late-story/index.html" in after
-    assert set(before) < set(after)
+    assert {path for path in before if not path.startswith(SEARCH_INDEX)} < set(after)
+    assert (project / "output" / "pagefind" / "pagefind-entry.json").exists()
 
 
 def test_a_write_failure_mid_build_keeps_output(tmp_path):
@@ -143,7 +155,10 @@ def test_two_builds_at_once_both_publish_a_complete_site(tmp_path):
         assert proc.returncode == 0
     reference = make_project(tmp_path / "reference", example_content=True)
     assert build(reference).returncode == 0
-    assert snapshot(project / "output") == snapshot(reference / "output")
+    assert snapshot(project / "output", SEARCH_INDEX) == snapshot(
+        reference / "output", SEARCH_INDEX
+    )
+    assert (project / "output" / "pagefind" / "pagefind-entry.json").exists()
     assert leftovers(project) == []
 
 

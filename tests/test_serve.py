@@ -58,7 +58,7 @@ def test_serve_rebuilds_on_change_and_waits_out_a_broken_story(tmp_path):
         time.sleep(3)
         assert _read(log).count("Done: Processed") == builds, "rebuilt with no change"
         assert proc.poll() is None
-        assert "Latest stories" in _get(url)  # the last good site is still served
+        assert "Latest briefings" in _get(url)  # the last good site is still served
 
         write(project / "content" / "stories" / "bad.md", story("Fixed while serving"))
         assert _wait_for(lambda: "Fixed while serving" in (_get(url) or ""))

@@ -21,6 +21,8 @@ def register() -> None:
     signals.article_generator_init.connect(_forget_disabled_markdown)
     signals.page_generator_init.connect(_forget_disabled_markdown)
     signals.article_generator_finalized.connect(_check_across_stories)
+    signals.initialized.connect(_add_template_helpers)
+    signals.get_generators.connect(_archive_generator)
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
@@ -52,6 +54,27 @@ def _check_across_stories(generator: Any) -> None:
         for a in [*generator.articles, *generator.translations]
     ]
     diagnostics.publish(links_cited_before(stories))
+
+
+def _add_template_helpers(pelican: Any) -> None:
+    from .generator import JINJA_FILTERS, JINJA_GLOBALS
+
+    pelican.settings["JINJA_FILTERS"] = {**JINJA_FILTERS, **pelican.settings["JINJA_FILTERS"]}
+    pelican.settings["JINJA_GLOBALS"] = {**JINJA_GLOBALS, **pelican.settings["JINJA_GLOBALS"]}
+
+
+def _archive_generator(pelican: Any) -> Any:
+    """The archive pages need their templates: on by default when the theme has day.html."""
+    import os
+
+    enabled = pelican.settings.get("BRIEFING_ARCHIVE")
+    if enabled is None:
+        enabled = os.path.exists(os.path.join(pelican.settings["THEME"], "templates", "day.html"))
+    if not enabled:
+        return None
+    from .generator import BriefingGenerator
+
+    return BriefingGenerator
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import sys
 
 from pelican import Pelican
@@ -63,8 +64,31 @@ class BriefingPelican(Pelican):
                     print(f"briefing: {failed}; waiting for changes", file=sys.stderr, flush=True)
                     return
                 raise failed
+            if self.settings.get("BRIEFING_SEARCH", True):
+                _index_for_search(staging)  # part of the site: built before the swap
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
+
+
+def _index_for_search(site: str) -> None:
+    """Pagefind's static search index in ``site/pagefind/`` (``pagefind[extended]``)."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", site, "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=publish.die_with_parent(),
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(site, ignore_errors=True)
+        raise BuildFailed(f"the search index could not be built: {exc}") from None
+    if result.returncode != 0:
+        shutil.rmtree(site, ignore_errors=True)
+        raise BuildFailed(
+            "the search index could not be built (pagefind): "
+            + (result.stderr or result.stdout).strip()[-2000:]
+        )
 
 
 def _called_by_autoreload() -> bool:

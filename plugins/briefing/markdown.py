@@ -66,7 +66,7 @@ def highlight_code(code: str, lang: str, _attrs: str) -> str:
         return ""
     body = pygments_highlight(code, lexer, _FORMATTER)
     cls = html.escape(lang, quote=True)
-    return f'<pre class="highlight"><code class="language-{cls}">{body}</code></pre>'
+    return f'<pre class="highlight" tabindex="0"><code class="language-{cls}">{body}</code></pre>'
 
 
 def heading_id(text: str) -> str:
@@ -113,7 +113,19 @@ def make_markdown(
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.after("block", "briefing_nesting_guard", _nesting_guard)
+    for rule in ("fence", "code_block"):
+        md.add_render_rule(rule, _focusable_pre(md.renderer.rules[rule]))
     return md
+
+
+def _focusable_pre(render):
+    """Code scrolls sideways, so keyboard users must be able to focus it (WCAG 2.1.1)."""
+
+    def rule(self, tokens, idx, options, env):
+        out = render(tokens, idx, options, env)
+        return out.replace("<pre>", '<pre tabindex="0">', 1) if out.startswith("<pre>") else out
+
+    return rule
 
 
 def render(md: MarkdownIt, text: str, env: dict[str, Any] | None = None) -> str:

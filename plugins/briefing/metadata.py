@@ -112,6 +112,17 @@ def interpret(
             items = _list(name, value, header, sink)
             if items:
                 meta[name] = items
+        elif name == "position":
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)  # from a Pelican header
+            if isinstance(value, int) and not isinstance(value, bool):
+                meta[name] = value
+            else:
+                sink.error(
+                    *where,
+                    "type",
+                    f"'position' must be a whole number, not {describe_value(value)}",
+                )
         elif name in DATE_FIELDS:
             date = _date(name, value, header, sink, timezone, warn_naive=yaml_typed)
             if date is not None:

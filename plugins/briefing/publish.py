@@ -19,6 +19,7 @@ import fcntl
 import glob
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -131,6 +132,22 @@ def retain(output: str, staging: str, names: Iterable[str]) -> None:
                 shutil.copy2(src, dst, follow_symlinks=False)
 
 
+def die_with_parent():
+    """A ``preexec_fn`` so a helper process (the search indexer) is killed with the build:
+    a killed build must not leave a process writing into a folder the next build removes."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the build died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
+_PR_SET_PDEATHSIG = 1
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

@@ -1,0 +1,226 @@
+"""The shape of the archive: daily briefings, outlets, neighbours and related stories.
+
+Pure functions over story objects (anything with ``date``, ``title``, ``slug``, ``tags``
+and ``sources`` attributes), so they are tested without building a site.  Every function
+is linear or near-linear in the number of stories: no per-page scan of all stories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Reading speed for "N min read".
+WORDS_PER_MINUTE = 220
+#: How many stories either side, in time, are compared for "related" per shared topic/outlet.
+RELATED_WINDOW = 25
+
+
+@dataclass
+class Day:
+    """One daily briefing: the stories dated on one local day, in briefing order."""
+
+    date: dt.date
+    stories: list[Any]
+    previous: Day | None = None
+    next: Day | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self.date:%Y}/{self.date:%m}/{self.date:%d}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def title(self) -> str:
+        return f"{self.date:%A} {self.date.day} {self.date:%B %Y}"
+
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+
+@dataclass
+class Month:
+    year: int
+    month: int
+    days: list[Day] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.year:04d}/{self.month:02d}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def title(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def count(self) -> int:
+        return sum(len(d.stories) for d in self.days)
+
+
+@dataclass
+class Year:
+    year: int
+    months: list[Month] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.year:04d}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def title(self) -> str:
+        return str(self.year)
+
+    @property
+    def count(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+@dataclass
+class Outlet:
+    """Everything one outlet (a normalised host) was cited for, newest story first."""
+
+    host: str
+    names: list[str]
+    stories: list[Any]
+
+    @property
+    def name(self) -> str:
+        return self.names[0] if self.names else self.host
+
+    @property
+    def slug(self) -> str:
+        return self.host.encode("idna").decode("ascii") if not self.host.isascii() else self.host
+
+    @property
+    def url(self) -> str:
+        return f"sources/{self.slug}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def first(self) -> dt.datetime:
+        return self.stories[-1].date
+
+    @property
+    def last(self) -> dt.datetime:
+        return self.stories[0].date
+
+
+def briefing_order(story: Any) -> tuple[Any, ...]:
+    """Within a day: the ``position`` field first (lowest first), then time, then title."""
+    position = getattr(story, "position", None)
+    return (
+        position if isinstance(position, int) else float("inf"),
+        story.date,
+        story.title,
+    )
+
+
+def days(stories: Iterable[Any]) -> list[Day]:
+    """Daily briefings, newest first, linked to their neighbours."""
+    by_day: dict[dt.date, list[Any]] = defaultdict(list)
+    for story in stories:
+        by_day[story.date.date()].append(story)
+    result = [Day(date, sorted(items, key=briefing_order)) for date, items in by_day.items()]
+    result.sort(key=lambda d: d.date, reverse=True)
+    for newer, older in zip(result, result[1:], strict=False):
+        newer.previous, older.next = older, newer
+    return result
+
+
+def calendar(all_days: Sequence[Day]) -> list[Year]:
+    """Years → months → days, newest first (``all_days`` newest first too)."""
+    years: list[Year] = []
+    for day in all_days:
+        if not years or years[-1].year != day.date.year:
+            years.append(Year(day.date.year))
+        months = years[-1].months
+        if not months or months[-1].month != day.date.month:
+            months.append(Month(day.date.year, day.date.month))
+        months[-1].days.append(day)
+    return years
+
+
+def outlets(stories: Iterable[Any]) -> list[Outlet]:
+    """One Outlet per cited host, with its stories newest first; sorted by name."""
+    found: dict[str, Outlet] = {}
+    for story in sorted(stories, key=lambda s: s.date, reverse=True):
+        for source in getattr(story, "sources", ()) or ():
+            outlet = found.get(source.host)
+            if outlet is None:
+                outlet = found[source.host] = Outlet(source.host, [], [])
+            if source.outlet and source.outlet not in outlet.names:
+                outlet.names.append(source.outlet)
+            if not outlet.stories or outlet.stories[-1] is not story:
+                outlet.stories.append(story)
+    return sorted(found.values(), key=lambda o: (o.name.casefold(), o.host))
+
+
+def link_neighbours(stories: Sequence[Any]) -> None:
+    """Set ``previous_story``/``next_story`` (older/newer) on each story."""
+    ordered = sorted(stories, key=lambda s: (s.date, s.title))
+    for i, story in enumerate(ordered):
+        story.previous_story = ordered[i - 1] if i > 0 else None
+        story.next_story = ordered[i + 1] if i + 1 < len(ordered) else None
+
+
+def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
+    """Set ``related_stories``: most shared outlets (weight 2) and topics (weight 1).
+
+    Candidates come from the stories nearest in time within each shared topic or outlet,
+    so a topic with thousands of stories costs the same as a small one.
+    """
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    ordered = sorted(stories, key=lambda s: s.date)
+    for story in ordered:
+        for key in _features(story):
+            groups[key].append(story)
+    index = {key: {id(s): i for i, s in enumerate(group)} for key, group in groups.items()}
+    for story in ordered:
+        scores: dict[int, list[Any]] = {}
+        for key in _features(story):
+            group = groups[key]
+            at = index[key][id(story)]
+            weight = 2 if key[0] == "outlet" else 1
+            for other in group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
+                if other is story:
+                    continue
+                entry = scores.setdefault(id(other), [0, other])
+                entry[0] += weight
+        ranked = sorted(
+            scores.values(),
+            key=lambda e: (-e[0], abs((e[1].date - story.date).total_seconds()), e[1].title),
+        )
+        story.related_stories = [other for _, other in ranked[:limit]]
+
+
+def _features(story: Any) -> set[tuple[str, str]]:
+    tags = {("topic", str(t)) for t in getattr(story, "tags", ()) or ()}
+    hosts = {("outlet", s.host) for s in getattr(story, "sources", ()) or ()}
+    return tags | hosts
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def reading_minutes(html: str) -> int:
+    words = len(_TAG.sub(" ", html).split())
+    return max(1, round(words / WORDS_PER_MINUTE))
