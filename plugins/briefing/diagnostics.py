@@ -61,6 +61,8 @@ CODES: dict[str, str] = {
     "citation-undefined-host": "a (host) citation matches no source of the story",
     "citation-ambiguous-host": "a (host) citation matches several sources; say which",
     "citation-too-many": "a group cites a host more times than the story has sources of it",
+    "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
+    "feed-duplicate-id": "two stories have the same feed entry id",
 }
 
 

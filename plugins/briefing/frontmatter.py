@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -50,6 +51,10 @@ ALLOWED_TAGS = {
     "tag:yaml.org,2002:seq",
     "tag:yaml.org,2002:map",
 }
+
+#: What XML 1.0 cannot carry, so no feed could: C0 controls but tab/newline/CR, lone
+#: surrogates (from YAML escapes), U+FFFE and U+FFFF.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 Position = tuple[int, int]  # 1-based (line, column) in the story file
 KeyPath = tuple[Any, ...]
@@ -296,6 +301,15 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
             message += f" ({exc.context} that starts at line {cline}, column {ccol})"
         line, col = at(mark)
         sink.error(line, col, "yaml-syntax", message)
+        return _FAILED
+    except yaml.reader.ReaderError as exc:  # a character YAML cannot read at all
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        if isinstance(char, str) and XML_ILLEGAL.match(char):
+            return _FAILED  # reported already, at its position, as xml-illegal-char
+        before = text[: exc.position]
+        line = first_line + before.count("\n")
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        sink.error(line, col, "yaml-syntax", f"YAML cannot read this character: {exc.reason}")
         return _FAILED
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark
         sink.error(first_line, 1, "yaml-syntax", str(exc))

@@ -16,13 +16,19 @@ Page URLs (also in the README):
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
+import uuid
 from typing import Any
 
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from . import archive
+from . import archive, diagnostics, feeds
+from .diagnostics import Diagnostic, Severity, display_path
+
+logger = logging.getLogger(__name__)
 
 
 class BriefingGenerator(Generator):
@@ -43,6 +49,8 @@ class BriefingGenerator(Generator):
         self.context.update(
             days=self.days, calendar=self.calendar, outlets=self.outlets, outlet_by_host=by_host
         )
+        self.namespace = _feed_namespace(self.settings)
+        self.entry_ids = self._entry_ids(stories)
 
     def generate_output(self, writer: Any) -> None:
         relative = self.settings.get("RELATIVE_URLS", False)
@@ -72,10 +80,185 @@ class BriefingGenerator(Generator):
         write("404.html", "404", url="404.html")
         for name in ("sitemap.xml", "robots.txt"):
             writer.write_file(name, self.env.get_template(name), self.context, False, url=name)
+        if self.settings.get("BRIEFING_FEEDS"):
+            self.write_feeds(writer)
+
+    # --- feeds ---------------------------------------------------------------------------
+
+    def _entry_ids(self, stories: list[Any]) -> dict[int, str]:
+        """Each story's feed id; two stories with one id is an error at the second one."""
+        ids: dict[int, str] = {}
+        seen: dict[str, Any] = {}
+        for story in sorted(stories, key=lambda s: (s.date, s.source_path)):
+            rel = os.path.relpath(story.source_path, self.path).replace(os.sep, "/")
+            value = feeds.entry_id(self.namespace, rel, getattr(story, "id", None))
+            if value in seen:
+                line, col = getattr(story, "briefing_positions", {}).get("id", (1, 1))
+                diagnostics.publish(
+                    [
+                        Diagnostic(
+                            display_path(story.source_path),
+                            line,
+                            col,
+                            Severity.ERROR,
+                            "feed-duplicate-id",
+                            f"feed id {value} is already used by "
+                            f"{display_path(seen[value].source_path)}",
+                        )
+                    ]
+                )
+            seen.setdefault(value, story)
+            ids[id(story)] = value
+        return ids
+
+    def _entry(self, story: Any, siteurl: str) -> feeds.Entry:
+        url = f"{siteurl}/{story.url}"
+        categories = [str(story.category)] if getattr(story, "category", None) else []
+        categories += [str(t) for t in getattr(story, "tags", [])]
+        return feeds.Entry(
+            id=self.entry_ids[id(story)],
+            title=story.title,
+            url=url,
+            content_html=feeds.absolutize(story.get_content(siteurl), url),
+            summary_html=feeds.absolutize(story.get_summary(siteurl), url),
+            published=story.date,
+            updated=getattr(story, "modified", None) or story.date,
+            authors=[str(a) for a in getattr(story, "authors", [])],
+            categories=list(dict.fromkeys(categories)),
+            sources=_sources(story),
+        )
+
+    def _day_entry(self, day: archive.Day, entries: dict[int, feeds.Entry], siteurl: str):
+        parts = []
+        for story in day.stories:
+            e = entries[id(story)]
+            body = str(namespaced(e.content_html, story.slug, 1))
+            parts.append(f'<h2><a href="{e.url}">{Markup.escape(e.title)}</a></h2>\n{body}')
+        stories = [entries[id(s)] for s in day.stories]
+        return feeds.Entry(
+            id=feeds.day_id(self.namespace, day.date),
+            title=f"{self.settings['SITENAME']}: {day.title}",
+            url=f"{siteurl}/{day.url}",
+            content_html="\n".join(parts),
+            summary_html=", ".join(str(Markup.escape(e.title)) for e in stories),
+            published=min(e.published for e in stories),
+            updated=max(e.updated for e in stories),
+            categories=sorted({c for e in stories for c in e.categories}),
+            sources=[s for e in stories for s in e.sources],
+        )
+
+    def write_feeds(self, writer: Any) -> None:
+        siteurl = self.settings.get("SITEURL", "")
+        if not siteurl.startswith(("http://", "https://")):
+            logger.error(
+                "briefing: feeds need an absolute SITEURL (https://…), not %r; set it in the "
+                "settings (publishconf.py) or turn feeds off with BRIEFING_FEEDS = False",
+                siteurl,
+            )
+            return
+        self.context["localsiteurl"] = siteurl
+        cap = int(self.settings.get("BRIEFING_FEED_MAX_ITEMS", 50))
+        stories = self.context.get("articles", [])  # newest first
+        entries = {id(s): self._entry(s, siteurl) for s in stories}
+        sitename = self.settings["SITENAME"]
+
+        def feed(path: str, title: str, home: str, items: list[feeds.Entry], about: str):
+            return feeds.Feed(
+                path=path,
+                id=feeds.feed_id(self.namespace, path),
+                title=title,
+                description=about,
+                home_url=f"{siteurl}/{home}",
+                siteurl=siteurl,
+                author=self.settings.get("AUTHOR") or sitename,
+                language=self.settings.get("DEFAULT_LANG", "en"),
+                entries=items[:cap],
+            )
+
+        all_feeds = [
+            feed(
+                feed_path("all"),
+                sitename,
+                "",
+                [entries[id(s)] for s in stories],
+                self.settings.get("SITESUBTITLE") or sitename,
+            )
+        ]
+        for category, items in self.context.get("categories", []):
+            all_feeds.append(
+                feed(
+                    feed_path("section", category),
+                    f"{sitename}: {category}",
+                    category.url,
+                    [entries[id(s)] for s in items],
+                    f"Stories in the section {category}",
+                )
+            )
+        for tag, items in self.context.get("tags", []):
+            all_feeds.append(
+                feed(
+                    feed_path("topic", tag),
+                    f"{sitename}: {tag}",
+                    tag.url,
+                    [entries[id(s)] for s in items],
+                    f"Stories on the topic {tag}",
+                )
+            )
+        for outlet in self.outlets:
+            all_feeds.append(
+                feed(
+                    feed_path("outlet", outlet),
+                    f"{sitename}: {outlet.name}",
+                    outlet.url,
+                    [entries[id(s)] for s in outlet.stories],
+                    f"Stories citing {outlet.name} ({outlet.host})",
+                )
+            )
+        all_feeds.append(
+            feed(
+                feed_path("daily"),
+                f"{sitename}: daily briefings",
+                "",
+                [self._day_entry(d, entries, siteurl) for d in self.days[:cap]],
+                "One entry a day, holding that day's stories",
+            )
+        )
+        atom, rss = self.env.get_template("feeds/atom.xml"), self.env.get_template("feeds/rss.xml")
+        about = self.settings.get("BRIEFING_JSON_FEED_ABOUT")
+        for f in all_feeds:
+            for fmt, template in (("atom", atom), ("rss", rss)):
+                name = f.path + feeds.SUFFIXES[fmt]
+                writer.write_file(name, template, self.context, False, feed=f, url=name)
+            _write_text(
+                writer.output_path, f.path + feeds.SUFFIXES["json"], feeds.json_feed(f, about=about)
+            )
 
 
 def _sources(story: Any) -> list[Any]:
     return list(getattr(story, "sources", None) or [])
+
+
+def _feed_namespace(settings: dict[str, Any]) -> uuid.UUID:
+    """Set BRIEFING_FEED_ID_NAMESPACE once per site; entry ids are names in it."""
+    value = settings.get("BRIEFING_FEED_ID_NAMESPACE")
+    if value:
+        return uuid.UUID(str(value))
+    return uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + settings.get("SITENAME", ""))
+
+
+def _write_text(output_path: str, name: str, text: str) -> None:
+    path = os.path.join(output_path, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def feed_path(kind: str, obj: Any = None) -> str:
+    """Where a feed lives, without its format's suffix (.atom.xml, .rss.xml, .json)."""
+    if kind in ("all", "daily"):
+        return f"feeds/{kind}"
+    folder = {"section": "section", "topic": "topic", "outlet": "source"}[kind]
+    return f"feeds/{folder}/{obj.slug}"
 
 
 # --- template filters ----------------------------------------------------------------
@@ -152,4 +335,14 @@ JINJA_FILTERS = {
     "namespaced": namespaced,
     "json_script": json_script,
 }
-JINJA_GLOBALS = {"news_article": news_article}
+JINJA_FILTERS["rfc822"] = feeds.rfc822
+JINJA_GLOBALS = {
+    "news_article": news_article,
+    "feed_path": feed_path,
+    "FEED_SUFFIXES": feeds.SUFFIXES,
+    "FEED_FORMATS": [
+        ("atom", "application/atom+xml", "Atom"),
+        ("rss", "application/rss+xml", "RSS"),
+        ("json", "application/feed+json", "JSON Feed"),
+    ],
+}

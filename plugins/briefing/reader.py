@@ -34,6 +34,10 @@ class BriefingReader(BaseReader):
                 metadata[name] = _safe_datetime(value)
             else:
                 metadata[name] = self.process_metadata(name, value)
+        if story.header is not None:  # where to point diagnostics found after reading
+            metadata["briefing_positions"] = {
+                key: story.header.where((key,)) for key in ("title", "id", "date")
+            }
         return story.html or "", metadata
 
 

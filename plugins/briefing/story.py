@@ -55,6 +55,31 @@ class Story:
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
+XML_ILLEGAL = frontmatter.XML_ILLEGAL
+
+
+def _xml_illegal(text: str, sink: Sink, *, first_line: int = 1, col_offset: int = 0) -> None:
+    for m in XML_ILLEGAL.finditer(text):
+        line = first_line + text.count("\n", 0, m.start())
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1 + col_offset
+        sink.error(
+            line,
+            col,
+            "xml-illegal-char",
+            f"character U+{ord(m.group()):04X} cannot appear in a web feed; remove it",
+        )
+
+
+def _xml_illegal_value(value: str, line: int, col: int, sink: Sink) -> None:
+    ch = XML_ILLEGAL.search(value).group()
+    sink.error(
+        line,
+        col,
+        "xml-illegal-char",
+        f"this value holds U+{ord(ch):04X}, which cannot appear in a web feed; remove it",
+    )
+
+
 class StoryReader:
     """Reads stories with one configured Markdown parser (building it is the costly part)."""
 
@@ -91,9 +116,14 @@ class StoryReader:
             story.diagnostics = sink.items
 
     def _read_text(self, text: str, story: Story, sink: Sink) -> None:
+        _xml_illegal(text, sink)
         header = frontmatter.split(text, sink, max_front_matter=self.options.max_front_matter)
         if header is None:
             return
+        for path, value in header.raw.items():  # YAML escapes such as "\ud800" or "\x01"
+            if isinstance(value, str) and XML_ILLEGAL.search(value) and value not in text:
+                line, col = header.where(path)
+                _xml_illegal_value(value, line, col, sink)
         story.header = header
         story.metadata = metadata.interpret(
             header,

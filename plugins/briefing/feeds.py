@@ -1,0 +1,158 @@
+"""Feed entries and feeds: stable ids, absolute links, and the JSON Feed writer.
+
+Atom and RSS are rendered from the theme's ``feeds/atom.xml`` and ``feeds/rss.xml``
+templates (a site customises them like any template); JSON Feed 1.1 is written here.
+
+Entry ids never change when a story's SITEURL, slug, title, section or date is edited:
+they are ``urn:uuid:`` names derived from the site's ``BRIEFING_FEED_ID_NAMESPACE`` and
+the story file's path under ``content/``, or the story's own ``id:`` field when it has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+#: The ``_briefing`` key of JSON Feed items (the extension documented in the README).
+JSON_EXTENSION = "_briefing"
+_URI = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.I)
+_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def entry_id(namespace: uuid.UUID, source_path: str, pinned: str | None = None) -> str:
+    """The entry id: ``id:`` as given when it is a URI, else a name in the site's namespace."""
+    if pinned:
+        return pinned if _URI.match(pinned) else f"urn:uuid:{uuid.uuid5(namespace, 'id:' + pinned)}"
+    return f"urn:uuid:{uuid.uuid5(namespace, 'story:' + source_path)}"
+
+
+def feed_id(namespace: uuid.UUID, path: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(namespace, 'feed:' + path)}"
+
+
+def day_id(namespace: uuid.UUID, day: dt.date) -> str:
+    return f"urn:uuid:{uuid.uuid5(namespace, 'day:' + day.isoformat())}"
+
+
+def absolutize(html: str, base: str) -> str:
+    """Every relative ``href``/``src`` (fragments included) resolved against ``base``."""
+
+    def fix(m: re.Match[str]) -> str:
+        value = m.group(2)
+        if _URI.match(value):
+            return m.group(0)
+        return f'{m.group(1)}="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
+
+    return _LINK_ATTR.sub(fix, html)
+
+
+def text_of(html: str) -> str:
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(_TAG.sub(" ", html)).split())
+
+
+@dataclass
+class Entry:
+    id: str
+    title: str
+    url: str
+    content_html: str
+    summary_html: str
+    published: dt.datetime
+    updated: dt.datetime
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
+
+    @property
+    def summary_text(self) -> str:
+        return text_of(self.summary_html)
+
+
+@dataclass
+class Feed:
+    """One feed, in every format: ``path`` is its name without the format's suffix."""
+
+    path: str
+    id: str
+    title: str
+    description: str
+    home_url: str
+    siteurl: str
+    author: str
+    language: str
+    entries: list[Entry]
+
+    def url(self, fmt: str) -> str:
+        return f"{self.siteurl}/{self.path}{SUFFIXES[fmt]}"
+
+    @property
+    def updated(self) -> dt.datetime:
+        return max(
+            (e.updated for e in self.entries), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        )
+
+
+SUFFIXES = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
+
+
+def rfc3339(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def rfc822(value: dt.datetime) -> str:
+    return email.utils.format_datetime(value)
+
+
+def json_feed(feed: Feed, *, about: str | None = None) -> str:
+    """JSON Feed 1.1, with each item's sources under ``_briefing.sources``."""
+    items = []
+    for e in feed.entries:
+        item: dict[str, Any] = {
+            "id": e.id,
+            "url": e.url,
+            "title": e.title,
+            "content_html": e.content_html,
+            "date_published": rfc3339(e.published),
+            "date_modified": rfc3339(e.updated),
+        }
+        if e.summary_text:
+            item["summary"] = e.summary_text
+        if e.authors:
+            item["authors"] = [{"name": a} for a in e.authors]
+        if e.categories:
+            item["tags"] = e.categories
+        extension: dict[str, Any] = {"sources": [_source_json(s) for s in e.sources]}
+        if about:
+            extension["about"] = about
+        item[JSON_EXTENSION] = extension
+        items.append(item)
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.url("json"),
+        "description": feed.description,
+        "language": feed.language,
+        "authors": [{"name": feed.author}],
+        "items": items,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _source_json(source: Any) -> dict[str, Any]:
+    out = {"key": source.key, "url": source.url, "host": source.host}
+    for name in ("outlet", "title", "archived", "note"):
+        if getattr(source, name):
+            out[name] = getattr(source, name)
+    if source.published:
+        out["published"] = source.published_iso
+    return out
