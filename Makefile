@@ -21,7 +21,7 @@ publish: $(STAMP)
 	$(PELICAN) content -s publishconf.py -o $(OUTPUT)
 
 serve: $(STAMP)
-	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind 127.0.0.1 --port 8000
+	$(BIN)/briefing serve --bind 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check plugins tests benchmarks

@@ -1,15 +1,19 @@
-"""`make serve`: build, serve on 127.0.0.1, rebuild on change, survive a broken story."""
+"""`make serve` (`briefing serve`): build, serve on 127.0.0.1, rebuild on change, and show a
+failing story's diagnostics in the browser instead of a stale page."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
 
-from sitebuild import env, make_project, pelican_cmd, story, write
+from sitebuild import env, make_project, story, write
 
 
 def _free_port() -> int:
@@ -18,12 +22,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str) -> str | None:
+def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=2) as r:
-            return r.read().decode()
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
     except OSError:
-        return None
+        return 0, ""
 
 
 def _wait_for(predicate, timeout=30.0):
@@ -36,32 +42,41 @@ def _wait_for(predicate, timeout=30.0):
     return None
 
 
-def test_serve_rebuilds_on_change_and_waits_out_a_broken_story(tmp_path):
+def test_serve_rebuilds_on_change_and_shows_a_broken_storys_diagnostics(tmp_path):
     project = make_project(tmp_path / "site", example_content=True)
     port = _free_port()
     log = open(tmp_path / "serve.log", "w+")
     proc = subprocess.Popen(
-        pelican_cmd("--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)),
+        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
         cwd=project,
         env=env(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-    )  # Pelican serves from child processes: stop them all
+    )
     url = f"http://127.0.0.1:{port}/"
+    status = url + "__briefing/status"
     try:
-        assert _wait_for(lambda: _get(url)), "the site was not served"
+        assert _wait_for(lambda: _get(url)[0] == 200), "the site was not served"
+        code, page = _get(url)
+        assert "Latest briefings" in page and "__briefing/status" in page  # reloads itself
+        generation = json.loads(_get(status)[1])["generation"]
+
         write(project / "content" / "stories" / "bad.md", "---\ntitle: [unclosed\n---\n")
-        assert _wait_for(lambda: "bad.md:2:8: error: yaml-syntax" in _read(log))
+        assert _wait_for(lambda: _get(url)[0] == 500)
+        code, page = _get(url + "2026/11/29/")
+        assert code == 500 and "The last build failed" in page
+        assert "content/stories/bad.md:2:8" in page and "yaml-syntax" in page
+        assert "bad.md:2:8: error: yaml-syntax" in _read(log)  # and in the terminal
+        builds = json.loads(_get(status)[1])["generation"]
+        assert builds > generation
         time.sleep(2)
-        builds = _read(log).count("Done: Processed")
-        time.sleep(3)
-        assert _read(log).count("Done: Processed") == builds, "rebuilt with no change"
-        assert proc.poll() is None
-        assert "Latest briefings" in _get(url)  # the last good site is still served
+        assert json.loads(_get(status)[1])["generation"] == builds, "rebuilt with no change"
 
         write(project / "content" / "stories" / "bad.md", story("Fixed while serving"))
-        assert _wait_for(lambda: "Fixed while serving" in (_get(url) or ""))
+        assert _wait_for(lambda: "Fixed while serving" in _get(url)[1])
+        assert _get(url)[0] == 200
+        assert proc.poll() is None
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)

@@ -1,20 +1,27 @@
 """The ``briefing`` command line.
 
     briefing check [PATH ...] [--strict] [--format text|json] [-s SETTINGS]
+    briefing new "Headline" [--topics a,b] [--section S] [--date D]
+    briefing import FILE|- [--date D] [--output PATH]
+    briefing serve [--port 8000] [--bind 127.0.0.1]
 
-Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 bad usage.
+Exit codes: 0 success (``check``: no errors; warnings allowed unless --strict),
+1 the work failed (errors found, a file already exists, a build failed), 2 bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from .crosscheck import StoryRef, links_cited_before
-from .diagnostics import Report
+from .diagnostics import Diagnostic, Report, Severity, display_path
 from .story import EXTENSIONS, Options, StoryReader
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -27,13 +34,24 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="briefing", description="Tools for Briefing sites.")
+    parser = _Parser(
+        prog="briefing",
+        description="Tools for Briefing sites. Builds go through `make html` / `pelican`.",
+        epilog="Exit status: 0 success, 1 the work failed (errors found, file exists, "
+        "build failed), 2 bad usage.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    settings = {
+        "flags": ("-s", "--settings"),
+        "default": None,
+        "help": "Pelican settings file (default: pelicanconf.py if present)",
+    }
+
     check = sub.add_parser(
         "check",
         help="check stories without building the site",
-        description="Check stories (front matter, dates, Markdown) without building the site. "
-        "Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 bad usage.",
+        description="Check stories (front matter, dates, sources, citations) without building "
+        "the site. Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 bad usage.",
     )
     check.add_argument(
         "paths",
@@ -48,12 +66,55 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (json for editors and CI)",
     )
-    check.add_argument(
-        "-s",
-        "--settings",
-        default=None,
-        help="Pelican settings file (default: pelicanconf.py if present)",
+    check.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    new = sub.add_parser(
+        "new",
+        help="start a story from a skeleton",
+        description="Create content/stories/YYYY-MM-DD-<slug>.md with a front-matter skeleton. "
+        "Never overwrites a file. Prints the path.",
     )
+    new.add_argument("title", help="the headline")
+    new.add_argument("--topics", default="", help="comma-separated topics")
+    new.add_argument("--section", default=None, help="the section (Pelican's category)")
+    new.add_argument(
+        "--date",
+        default=None,
+        help="ISO 8601 date or date-time (default: now, in the site's TIMEZONE)",
+    )
+    new.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    imp = sub.add_parser(
+        "import",
+        help="turn a plain-text briefing into a story",
+        description="Turn a plain-text briefing (a headline line, paragraphs ending in citation "
+        "groups such as (cnbc.com), maybe an app's footer) into a story with one source per "
+        "cited source. Source URLs are placeholders marked unverified until you replace them.",
+    )
+    imp.add_argument("file", help="the text file, or - for standard input")
+    imp.add_argument(
+        "--date",
+        default=None,
+        help="ISO 8601 date or date-time (default: now, in the site's TIMEZONE)",
+    )
+    imp.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="where to write the story (default: content/stories/<date>-<slug>.md;"
+        " - for standard output)",
+    )
+    imp.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    serve = sub.add_parser(
+        "serve",
+        help="live preview: build, serve, rebuild on change",
+        description="Build the site, serve it on http://127.0.0.1:8000 and rebuild when content, "
+        "theme, plugins or settings change. A failed build shows its diagnostics in the browser.",
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--bind", default="127.0.0.1")
+    serve.add_argument(*settings["flags"], default=None, help=settings["help"])
     return parser
 
 
@@ -78,6 +139,41 @@ def _stories(paths: Sequence[str]) -> Iterator[str]:
             yield path
 
 
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+
+
+def _colour(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _show(d: Diagnostic, colour: bool) -> str:
+    if not colour:
+        return str(d)
+    sev = f"{_COLOURS[d.severity]}{d.severity}\033[0m"
+    return f"\033[1m{d.path}:{d.line}:{d.col}:\033[0m {sev}: {d.code}: {d.message}"
+
+
+class _Progress:
+    """A one-line progress count on a terminal, once the work has taken over two seconds."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.started, self.shown = total, time.monotonic(), False
+        self.active = sys.stderr.isatty()
+
+    def step(self, done: int) -> None:
+        if self.active and time.monotonic() - self.started > 2 and done % 50 == 0:
+            width = 30
+            filled = width * done // max(self.total, 1)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+
+
 def check(args: argparse.Namespace) -> int:
     if args.settings is not None and not os.path.isfile(args.settings):
         print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
@@ -90,22 +186,24 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     reader = StoryReader(Options.from_settings(settings))
     report = Report()
-    files = 0
+    files = list(_stories(paths))
+    progress = _Progress(len(files))
     refs = []
-    for path in _stories(paths):
-        files += 1
+    for done, path in enumerate(files, 1):
         story = reader.read_path(path)
         report.extend(story.diagnostics)
         meta = story.metadata
         if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):
             refs.append(StoryRef(story.path, meta["date"], meta["title"], meta.get("sources", [])))
+        progress.step(done)
+    progress.close()
     report.extend(links_cited_before(refs))
     items = report.sorted()
     failed = report.errors > 0 or (args.strict and report.warnings > 0)
     if args.format == "json":
         json.dump(
             {
-                "files": files,
+                "files": len(files),
                 "errors": report.errors,
                 "warnings": report.warnings,
                 "diagnostics": [d.as_dict() for d in items],
@@ -116,17 +214,125 @@ def check(args: argparse.Namespace) -> int:
         )
         print()
     else:
+        colour = _colour(sys.stdout)
         for d in items:
-            print(d)
-        print(f"briefing: checked {files} files: {report.summary()}", file=sys.stderr)
+            print(_show(d, colour))
+        print(f"briefing: checked {len(files)} files: {report.summary()}", file=sys.stderr)
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _date(value: str | None, settings: dict) -> dt.datetime:
+    """--date, or now; with the site's TIMEZONE when no offset is given."""
+    from zoneinfo import ZoneInfo
+
+    from .metadata import parse_date
+
+    tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    if value is None:
+        return dt.datetime.now(tz).replace(microsecond=0)
+    date = parse_date(value)
+    return date if date.tzinfo else date.replace(tzinfo=tz)
+
+
+def _stories_dir(settings: dict) -> Path:
+    content = Path(settings.get("PATH", "content"))
+    paths = settings.get("ARTICLE_PATHS") or [""]
+    return content / paths[0]
+
+
+def _write_new(path: Path, text: str) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        print(f"briefing: error: {path} already exists; not overwriting it", file=sys.stderr)
+        return EXIT_ERRORS
+    print(display_path(os.path.abspath(path)))
+    return EXIT_OK
+
+
+def new(args: argparse.Namespace) -> int:
+    from .authoring import new_story, story_filename
+
+    settings = _settings(args.settings)
+    try:
+        date = _date(args.date, settings)
+    except ValueError as exc:
+        print(f"briefing: error: --date: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    topics = [t.strip() for t in args.topics.split(",") if t.strip()]
+    text = new_story(args.title, date=date, section=args.section, topics=topics)
+    return _write_new(_stories_dir(settings) / story_filename(date, args.title), text)
+
+
+def import_(args: argparse.Namespace) -> int:
+    from .authoring import import_briefing, story_filename
+
+    settings = _settings(args.settings)
+    try:
+        date = _date(args.date, settings)
+    except ValueError as exc:
+        print(f"briefing: error: --date: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"briefing: error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = import_briefing(text, date=date)
+    except ValueError as exc:
+        print(f"briefing: error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    for line in result.footer:
+        print(f"briefing: dropped the app's footer line: {line}", file=sys.stderr)
+    print(
+        f"briefing: {result.groups} citation groups, {len(result.sources)} sources (placeholder "
+        f"URLs, marked unverified), {result.rewritten} citations given a key to stay unambiguous",
+        file=sys.stderr,
+    )
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return EXIT_OK
+    target = (
+        Path(args.output)
+        if args.output
+        else (_stories_dir(settings) / story_filename(date, result.title))
+    )
+    return _write_new(target, result.text)
+
+
+def serve_(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    settings_file = args.settings or "pelicanconf.py"
+    if not os.path.isfile(settings_file):
+        print(f"briefing: error: no settings file {settings_file}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(settings_file)
+    watch = [
+        settings.get("PATH", "content"),
+        settings.get("THEME", "theme"),
+        settings_file,
+        *settings.get("PLUGIN_PATHS", []),
+    ]
+    return serve(
+        settings=settings_file,
+        output=settings.get("OUTPUT_PATH", "output"),
+        bind=args.bind,
+        port=args.port,
+        watch=watch,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return check(args)
-    return EXIT_USAGE  # pragma: no cover - argparse requires a command
+    commands = {"check": check, "new": new, "import": import_, "serve": serve_}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "source-duplicate-url": "two sources of one story have the same URL",
     "source-after-story": "a source was published after the story's date",
     "source-unused": "a source is never cited in the story",
+    "source-unverified": "a source still has the placeholder URL `briefing import` gave it",
     "source-cited-before": "an earlier story already cited this URL",
     "citation-undefined-key": "a [@key] citation names no source of the story",
     "citation-undefined-host": "a (host) citation matches no source of the story",

@@ -27,7 +27,7 @@ from .frontmatter import Header
 from .metadata import DateError, parse_date, report_not_text
 from .urls import host_of, url_problem
 
-FIELDS = ("url", "outlet", "title", "published", "archived", "note")
+FIELDS = ("url", "outlet", "title", "published", "archived", "note", "unverified")
 KEY_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:-]*"
 _KEY = re.compile(KEY_PATTERN)
 
@@ -44,6 +44,7 @@ class Source:
     published: dt.date | dt.datetime | None = None
     archived: str | None = None
     note: str | None = None
+    unverified: bool = False  # a placeholder URL (from `briefing import`) still to be replaced
     line: int = field(default=0, compare=False)
     col: int = field(default=0, compare=False)
 
@@ -132,7 +133,7 @@ def parse_sources(
         if source is None:
             broken.add(key)
             continue
-        if source.url in seen_urls:
+        if source.url in seen_urls and not source.unverified:  # placeholders may repeat
             sink.warning(
                 line,
                 col,
@@ -170,6 +171,20 @@ def _source(
             continue
         if name == "published":
             values[name] = _published(key, value, where(name), sink)
+            continue
+        if name == "unverified":
+            if not isinstance(value, bool):
+                sink.error(
+                    *where(name), "type", f"source '{key}': 'unverified' must be true or false"
+                )
+            elif value:
+                values[name] = True
+                sink.warning(
+                    *where(name),
+                    "source-unverified",
+                    f"source '{key}' has a placeholder URL; replace it with the page "
+                    "cited and remove 'unverified'",
+                )
             continue
         if not isinstance(value, str):
             report_not_text(sink, header, field_path[name], f"source '{key}': '{name}'", value)
