@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 OUTPUT := output
 
-.PHONY: html publish serve test tools goldens lint clean distclean
+.PHONY: html publish serve test tools goldens lint bench clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ tools: tools/node_modules/.installed
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund
 	@touch $@
+
+# Briefing against stock Pelican on the same corpus (N=1000 and 5000; minutes, not seconds)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --stories 1000 5000
 
 goldens: $(STAMP)
 	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_golden_site.py

@@ -217,3 +217,28 @@ def test_publish_settings_write_feeds_with_absolute_links(tmp_path):
     index = BeautifulSoup((project / "output" / "index.html").read_text(), "html.parser")
     story_links = [a["href"] for a in index.select(".story__title--in-day a")]
     assert story_links and all(h.startswith("https://news.example.org/2026/") for h in story_links)
+
+
+def test_reader_cache_serves_unchanged_stories_and_rereads_edited_ones(tmp_path):
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="BRIEFING_SEARCH = False"
+    )
+    assert build(project).returncode == 0
+    cache = project / "cache" / "briefing-stories.pickle"
+    assert cache.exists()
+    story_file = project / "content" / "stories" / "2026-11-28-grid-battery.md"
+    story_file.write_text(
+        story_file.read_text().replace(
+            "Region's largest grid battery switched on", "Grid battery switched on early"
+        )
+    )
+    copy = project / "content" / "stories" / "2026-11-30-copy.md"
+    copy.write_text(story_file.read_text().replace("2026-11-28T08:00", "2026-11-30T08:00"))
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    titles = [
+        BeautifulSoup(p.read_text(), "html.parser").h1.text
+        for p in (project / "output").glob("2026/11/*/*/index.html")
+    ]
+    assert titles.count("Grid battery switched on early") == 2
+    assert "Region's largest grid battery switched on" not in titles

@@ -64,8 +64,14 @@ def _add_template_helpers(pelican: Any) -> None:
 
 
 def _archive_generator(pelican: Any) -> Any:
-    """The archive pages need their templates: on by default when the theme has day.html."""
+    """The archive pages need their templates: on by default when the theme has day.html.
+
+    Sent once per build run, which also makes the reader's prepass start afresh."""
     import os
+
+    from .reader import new_build
+
+    new_build()
 
     enabled = pelican.settings.get("BRIEFING_ARCHIVE")
     if enabled is None:

@@ -145,7 +145,7 @@ def json_feed(feed: Feed, *, about: str | None = None) -> str:
         "authors": [{"name": feed.author}],
         "items": items,
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _source_json(source: Any) -> dict[str, Any]:

@@ -24,7 +24,9 @@ class BriefingReader(BaseReader):
         self._stories = StoryReader(Options.from_settings(settings))
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        story = self._stories.read_path(source_path)
+        story = _prepass(self.settings, self._stories).take(source_path)
+        if story is None:  # not under the content folder, or changed since the prepass
+            story = self._stories.read_path(source_path)
         diagnostics.publish(story.diagnostics)
         if not story.ok:
             raise StoryError([d for d in story.diagnostics if d.severity is Severity.ERROR])
@@ -34,11 +36,27 @@ class BriefingReader(BaseReader):
                 metadata[name] = _safe_datetime(value)
             else:
                 metadata[name] = self.process_metadata(name, value)
-        if story.header is not None:  # where to point diagnostics found after reading
-            metadata["briefing_positions"] = {
-                key: story.header.where((key,)) for key in ("title", "id", "date")
-            }
+        if story.positions:  # where to point diagnostics found after reading
+            metadata["briefing_positions"] = story.positions
         return story.html or "", metadata
+
+
+_prepasses: dict[int, Any] = {}
+
+
+def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
+    """One prepass per build (all generators' readers share it); see prepass.py."""
+    from .prepass import Prepass
+
+    found = _prepasses.get(id(settings))
+    if found is None:
+        found = _prepasses[id(settings)] = Prepass(settings, reader)
+    return found
+
+
+def new_build() -> None:
+    """Called as each build starts, so a long-lived process reads changed files afresh."""
+    _prepasses.clear()
 
 
 def _safe_datetime(value: dt.datetime) -> SafeDatetime:

@@ -48,7 +48,8 @@ class Story:
     html: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    header: frontmatter.Header | None = None
+    #: where the title, id and date are, for diagnostics found after reading (feed ids)
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -124,7 +125,7 @@ class StoryReader:
             if isinstance(value, str) and XML_ILLEGAL.search(value) and value not in text:
                 line, col = header.where(path)
                 _xml_illegal_value(value, line, col, sink)
-        story.header = header
+        story.positions = {key: header.where((key,)) for key in ("title", "id", "date")}
         story.metadata = metadata.interpret(
             header,
             sink,

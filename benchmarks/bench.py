@@ -1,0 +1,175 @@
+"""Briefing against stock Pelican on the same corpus, measured in one run (`make bench`).
+
+    .venv/bin/python benchmarks/bench.py [--stories 1000 5000] [--runs 3] [--json PATH]
+
+For each N, generates a seeded corpus (500-700 words, 3-6 sources cited in both styles,
+topics, sections, two years of dates) twice: as Briefing stories, and converted to
+Pelican's ``Key: value`` header for stock Pelican 4.12 (its Markdown reader and the
+``simple`` theme, in its own virtualenv, benchmarks/.stock-venv).  Cold builds alternate
+between the two; then a warm rebuild with no change, a rebuild after editing one story,
+and ``briefing check`` on the corpus.  Reports median wall and CPU seconds and peak RSS,
+and the ratio ours/stock; writes the results as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate_bench  # noqa: E402
+
+STOCK_VENV = ROOT / "benchmarks" / ".stock-venv"
+STOCK_CONF = """\
+SITENAME = "Stock"
+SITEURL = "https://stock.example.org"
+PATH = "content"
+TIMEZONE = "UTC"
+THEME = "simple"
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+DEFAULT_PAGINATION = 10
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/section/{slug}.atom.xml"
+TAG_FEED_ATOM = "feeds/topic/{slug}.atom.xml"
+"""
+
+
+def stock_python() -> str:
+    python = STOCK_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(STOCK_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "pelican==4.12.0", "markdown"],
+            check=True,
+        )
+    return str(python)
+
+
+def ours_project(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "pelicanconf.py", folder)
+    shutil.copy(ROOT / "publishconf.py", folder)
+    for name in ("theme", "plugins"):
+        (folder / name).symlink_to(ROOT / name)
+    generate_bench(folder / "content" / "stories", n, "briefing")
+    return folder
+
+
+def stock_project(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "pelicanconf.py").write_text(STOCK_CONF)
+    generate_bench(folder / "content", n, "pelican")
+    return folder
+
+
+def run(cmd: list[str], cwd: Path) -> dict[str, float]:
+    """Wall and CPU seconds (with children) and peak RSS (MB) of one command."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1) or (code == 1 and "check" not in cmd):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{stderr[-3000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def median(samples: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+
+
+def bench(n: int, runs: int, tmp: Path) -> dict:
+    ours = ours_project(tmp / f"ours-{n}", n)
+    stock = stock_project(tmp / f"stock-{n}", n)
+    ours_cmd = [sys.executable, "-m", "pelican", "content", "-s", "publishconf.py", "-q"]
+    stock_cmd = [stock_python(), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
+    cold: dict[str, list] = {"ours": [], "stock": []}
+    for _ in range(runs):  # alternate, so drift in the machine hits both alike
+        for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
+            for leftover in ("output", "cache"):
+                shutil.rmtree(folder / leftover, ignore_errors=True)
+            cold[name].append(run(cmd, folder))
+    result = {"stories": n, "cold": {k: median(v) for k, v in cold.items()}}
+    result["warm"] = {
+        "ours": median([run(ours_cmd, ours) for _ in range(runs)]),
+        "stock": median([run(stock_cmd, stock) for _ in range(runs)]),
+    }
+    edits = {"ours": [], "stock": []}
+    for r in range(runs):
+        for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
+            story = sorted((folder / "content").rglob("*.md"))[n // 2]
+            story.write_text(story.read_text() + f"\nAn edit, number {r}.\n")
+            edits[name].append(run(cmd, folder))
+    result["edit"] = {k: median(v) for k, v in edits.items()}
+    check = [sys.executable, "-m", "briefing.cli", "check", "content"]
+    result["check"] = median([run(check, ours) for _ in range(runs)])
+    return result
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        f"{'stories':>8} {'what':<22}{'ours s':>9}{'stock s':>9}{'ratio':>7}"
+        f"{'ours CPU':>10}{'ours RSS MB':>13}{'stock RSS':>11}"
+    ]
+    for r in results:
+        for what, label in (
+            ("cold", "cold build"),
+            ("warm", "rebuild, no change"),
+            ("edit", "rebuild, one story"),
+        ):
+            o, s = r[what]["ours"], r[what]["stock"]
+            rows.append(
+                f"{r['stories']:>8} {label:<22}{o['wall']:>9.2f}{s['wall']:>9.2f}"
+                f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{o['rss']:>13.0f}"
+                f"{s['rss']:>11.0f}"
+            )
+        c = r["check"]
+        rows.append(
+            f"{r['stories']:>8} {'briefing check':<22}{c['wall']:>9.2f}{'':>9}{'':>7}"
+            f"{c['cpu']:>10.2f}{c['rss']:>13.0f}"
+        )
+    ratio = " edit ours / cold stock: " + ", ".join(
+        f"{r['stories']}: {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
+        for r in results
+    )
+    return "\n".join(rows) + "\n" + ratio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--stories", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.stories:
+            results.append(bench(n, args.runs, Path(tmp)))
+            print(table(results[-1:]), flush=True)
+    header = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\n{header}\n{table(results)}")
+    args.json.write_text(json.dumps({"machine": header, "results": results}, indent=1))
+    print(f"saved {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Read every story once, on every core, and remember the results by content hash.
+
+Pelican reads files one at a time in one process.  Before its first read, the Briefing
+reader asks this module for all stories under the content folder: files whose bytes (and
+reader options, and Briefing's version) were seen in an earlier build come from the cache
+file; the rest are parsed in parallel worker processes.  The reader then serves Pelican's
+reads from memory.  Results are the same as reading one file at a time: the same
+``StoryReader`` does the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from .diagnostics import display_path
+from .story import EXTENSIONS, Story, StoryReader
+
+logger = logging.getLogger(__name__)
+CACHE_NAME = "briefing-stories.pickle"
+_reader: StoryReader | None = None  # each worker's, inherited through fork
+
+
+def _code_version() -> str:
+    """Changes whenever the reader's code changes, so stale cache entries are never used."""
+    digest = hashlib.sha256()
+    folder = os.path.dirname(__file__)
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name), "rb") as f:
+                digest.update(name.encode() + f.read())
+    try:
+        digest.update(version("markdown-it-py").encode() + version("mdit-py-plugins").encode())
+    except PackageNotFoundError:  # pragma: no cover
+        pass
+    return digest.hexdigest()
+
+
+def _read(item: tuple[str, bytes]) -> Story:
+    path, data = item
+    assert _reader is not None
+    return _reader.read_bytes(data, display_path(path))
+
+
+def story_files(root: str, skip: list[str]) -> list[str]:
+    suffixes = tuple("." + ext for ext in EXTENSIONS)
+    skip = [os.path.abspath(s) + os.sep for s in skip]
+    found = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if any((os.path.abspath(dirpath) + os.sep).startswith(s) for s in skip):
+            continue
+        found += [os.path.join(dirpath, f) for f in sorted(files) if f.endswith(suffixes)]
+    return found
+
+
+class Prepass:
+    """All stories of a build, read up front; ``take(path)`` hands each to the reader once."""
+
+    def __init__(self, settings: dict[str, Any], reader: StoryReader) -> None:
+        self.reader = reader
+        self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
+        self.workers = int(settings.get("BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
+        cache_dir = settings.get("CACHE_PATH") or "cache"
+        self.cache_path = (
+            os.path.join(cache_dir, CACHE_NAME)
+            if settings.get("BRIEFING_READ_CACHE", True)
+            else None
+        )
+        self.key = hashlib.sha256((_code_version() + repr(reader.options)).encode()).hexdigest()
+        self.run(settings)
+
+    def _load_cache(self) -> dict[str, Story]:
+        if not self.cache_path:
+            return {}
+        try:
+            with open(self.cache_path, "rb") as f:
+                key, entries = pickle.load(f)
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):
+            return {}
+        return entries if key == self.key else {}
+
+    def _save_cache(self, entries: dict[str, Story]) -> None:
+        if not self.cache_path:
+            return
+        folder = os.path.dirname(os.path.abspath(self.cache_path))
+        os.makedirs(folder, exist_ok=True)
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".briefing-cache-", dir=folder)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((self.key, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.cache_path)  # a killed build leaves the old cache whole
+        except OSError as exc:  # only an optimisation: the build goes on without it
+            logger.warning("briefing: the reader cache was not saved (%s)", exc)
+        finally:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def run(self, settings: dict[str, Any]) -> None:
+        skip = [settings.get("OUTPUT_PATH", "output")]
+        paths = story_files(settings.get("PATH", "content"), skip)
+        cached = self._load_cache()
+        todo: list[tuple[str, bytes, str]] = []
+        for path in paths:
+            try:
+                with open(path, "rb") as f:
+                    data = f.read(self.reader.options.max_story_bytes + 1)
+            except OSError:
+                continue  # Pelican's own read reports it
+            digest = hashlib.sha256(data).hexdigest()
+            hit = cached.get(digest)
+            if hit is not None and hit.path == display_path(path):
+                self.results[os.path.abspath(path)] = (digest, hit)
+            else:
+                todo.append((path, data, digest))
+        for (path, _, digest), story in zip(todo, self._parse(todo), strict=True):
+            self.results[os.path.abspath(path)] = (digest, story)
+        self._save_cache({d: s for d, s in self.results.values()})
+
+    def _parse(self, todo: list[tuple[str, bytes, str]]) -> list[Story]:
+        global _reader
+        items = [(p, d) for p, d, _ in todo]
+        if (
+            self.workers < 2
+            or len(items) < 64
+            or "fork" not in (multiprocessing.get_all_start_methods())
+        ):
+            return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
+        _reader = self.reader
+        context = multiprocessing.get_context("fork")
+        chunk = max(8, len(items) // (self.workers * 8))
+        try:
+            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+                return list(pool.map(_read, items, chunksize=chunk))
+        except (OSError, BrokenProcessPool) as exc:  # no processes to be had: read here
+            logger.warning("briefing: reading in one process (%s)", exc)
+            return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
+
+    def take(self, path: str) -> Story | None:
+        """The story read up front, if the file still has the bytes it had then."""
+        entry = self.results.pop(os.path.abspath(path), None)
+        if entry is None:
+            return None
+        digest, story = entry
+        try:
+            with open(path, "rb") as f:
+                data = f.read(self.reader.options.max_story_bytes + 1)
+        except OSError:
+            return None
+        return story if hashlib.sha256(data).hexdigest() == digest else None
