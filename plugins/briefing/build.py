@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,16 +66,23 @@ class BriefingPelican(Pelican):
                     return
                 raise failed
             if self.settings.get("BRIEFING_SEARCH", True):
-                _index_for_search(staging)  # part of the site: built before the swap
+                # part of the site, so built before the swap; only story pages are searched
+                _index_for_search(staging, _glob(self.settings.get("ARTICLE_SAVE_AS", "")))
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
 
 
-def _index_for_search(site: str) -> None:
+def _glob(save_as: str) -> str:
+    """Story pages as a glob (``{date:%Y}/{slug}/index.html`` → ``*/*/index.html``)."""
+    pattern = re.sub(r"\{[^}]*\}", "*", save_as)
+    return pattern if pattern.endswith(".html") else "**/*.html"
+
+
+def _index_for_search(site: str, glob: str = "**/*.html") -> None:
     """Pagefind's static search index in ``site/pagefind/`` (``pagefind[extended]``)."""
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", site, "--quiet"],
+            [sys.executable, "-m", "pagefind", "--site", site, "--glob", glob, "--quiet"],
             capture_output=True,
             text=True,
             timeout=600,
