@@ -62,6 +62,10 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 LOAD_CONTENT_CACHE = False
+# A story dated in the future is held back (built as a draft) until its date has come.
+WITH_FUTURE_DATES = False
+# A template that uses an undefined variable fails the build, naming the template and line.
+JINJA_ENVIRONMENT["undefined"] = __import__("jinja2").StrictUndefined
 
 # Index URLs the theme links to (one place for each).
 ARCHIVES_URL = "archive/"

@@ -232,8 +232,8 @@ def test_reader_cache_serves_unchanged_stories_and_rereads_edited_ones(tmp_path)
             "Region's largest grid battery switched on", "Grid battery switched on early"
         )
     )
-    copy = project / "content" / "stories" / "2026-11-30-copy.md"
-    copy.write_text(story_file.read_text().replace("2026-11-28T08:00", "2026-11-30T08:00"))
+    copy = project / "content" / "stories" / "2026-11-26-copy.md"
+    copy.write_text(story_file.read_text().replace("2026-11-28T08:00", "2026-11-26T08:00"))
     result = build(project)
     assert result.returncode == 0, result.stderr
     titles = [

@@ -23,6 +23,7 @@ def register() -> None:
     signals.article_generator_finalized.connect(_check_across_stories)
     signals.initialized.connect(_add_template_helpers)
     signals.get_generators.connect(_archive_generator)
+    signals.all_generators_finalized.connect(_check_urls)
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
@@ -54,6 +55,86 @@ def _check_across_stories(generator: Any) -> None:
         for a in [*generator.articles, *generator.translations]
     ]
     diagnostics.publish(links_cited_before(stories))
+
+
+def _check_urls(generators: Any) -> None:
+    """Two stories (or pages) at one URL would overwrite each other: an error at the second.
+    Names that differ only in case or Unicode normalisation clash on many file systems."""
+    import unicodedata
+
+    from . import diagnostics
+    from .diagnostics import Diagnostic, Severity, display_path
+
+    seen: dict[str, Any] = {}
+    found = []
+    contents = [
+        c
+        for g in generators
+        for name in ("articles", "pages", "drafts", "hidden_articles", "hidden_pages")
+        for c in getattr(g, name, [])
+    ]
+    reserved = {
+        "archive",
+        "search",
+        "sources",
+        "sections",
+        "topics",
+        "authors",
+        "section",
+        "topic",
+        "author",
+        "feeds",
+        "drafts",
+        "page",
+        "theme",
+        "pagefind",
+    }
+    for content in sorted(contents, key=lambda c: c.source_path):
+        line, col = getattr(content, "briefing_positions", {}).get("title", (1, 1))
+        problem = None
+        if not content.slug:
+            problem = (
+                "the title gives no slug (nothing is left of it for a URL); "
+                "set slug: in the front matter"
+            )
+        elif type(content).__name__ == "Page" and content.save_as.split("/")[0] in reserved:
+            problem = (
+                f"this page would be written to {content.save_as}, which the site uses "
+                "for its own pages; set another slug: in the front matter"
+            )
+        if problem:
+            found.append(
+                Diagnostic(
+                    display_path(content.source_path),
+                    line,
+                    col,
+                    Severity.ERROR,
+                    "url-collision",
+                    problem,
+                )
+            )
+            continue
+        key = unicodedata.normalize("NFC", content.save_as).casefold()
+        first = seen.setdefault(key, content)
+        if first is content:
+            continue
+        found.append(
+            Diagnostic(
+                display_path(content.source_path),
+                line,
+                col,
+                Severity.ERROR,
+                "url-collision",
+                f"this story would be written to {content.save_as}, where "
+                f"{display_path(first.source_path)} is written; give one of them another slug",
+            )
+        )
+    diagnostics.publish(found)
+    if diagnostics.active_errors():
+        # nothing will be published: stop before writing pages over each other
+        from .build import BuildStopped
+
+        raise BuildStopped("stopped before writing pages: the stories have errors")
 
 
 def _add_template_helpers(pelican: Any) -> None:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import jinja2
 from pelican import Pelican
 
 from . import diagnostics, publish
@@ -18,6 +19,10 @@ from .diagnostics import Report
 
 class BuildFailed(publish.PublishError):
     """The build had errors; ``output/`` was left as it was."""
+
+
+class BuildStopped(BuildFailed):
+    """Raised inside Pelican's run once the stories have errors, before anything is written."""
 
 
 class _ErrorCounter(logging.Handler):
@@ -45,7 +50,16 @@ class BriefingPelican(Pelican):
             self.output_path = self.settings["OUTPUT_PATH"] = staging
             try:
                 with diagnostics.collecting(report):
-                    super().run()
+                    try:
+                        super().run()
+                    except BuildStopped:
+                        pass  # the report holds the errors; handled below like any failure
+            except jinja2.TemplateError as exc:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise BuildFailed(
+                    f"{_template_location(exc)}: template error: {exc}; "
+                    f"{_shown(output)} was left unchanged"
+                ) from None
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -70,6 +84,20 @@ class BriefingPelican(Pelican):
                 _index_for_search(staging, _glob(self.settings.get("ARTICLE_SAVE_AS", "")))
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
+
+
+def _template_location(exc: jinja2.TemplateError) -> str:
+    """``path:line`` of the template line that failed (Jinja maps its frames to templates)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}"
+    where = "a template"
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt")) and os.path.exists(name):
+            where = f"{os.path.relpath(name)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def _glob(save_as: str) -> str:

@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "citation-too-many": "a group cites a host more times than the story has sources of it",
     "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
     "feed-duplicate-id": "two stories have the same feed entry id",
+    "url-collision": "two stories or pages would be written to one URL",
 }
 
 
@@ -186,6 +187,11 @@ def collecting(report: Report) -> Iterator[Report]:
         yield report
     finally:
         _active = previous
+
+
+def active_errors() -> int:
+    """Errors reported so far in the running build (0 outside a build)."""
+    return _active.errors if _active is not None else 0
 
 
 def publish(items: list[Diagnostic]) -> None:

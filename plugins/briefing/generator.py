@@ -46,6 +46,10 @@ class BriefingGenerator(Generator):
                 body = story._content.split('<section class="sources"', 1)[0]
                 story.reading_minutes = archive.reading_minutes(body)
                 story.outlets = [by_host[h] for h in dict.fromkeys(s.host for s in _sources(story))]
+        for story in [*self.context.get("drafts", []), *self.context.get("hidden_articles", [])]:
+            # not in the archive, but rendered with the same story template
+            story.previous_story = story.next_story = None
+            story.related_stories, story.outlets = [], []
         self.context.update(
             days=self.days, calendar=self.calendar, outlets=self.outlets, outlet_by_host=by_host
         )
