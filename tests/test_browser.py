@@ -207,6 +207,10 @@ def test_search_finds_a_story_by_a_word_from_its_body(page, server):
     first.wait_for()
     assert first.get_attribute("href").endswith(STORY)
     assert first.inner_text() == "City publishes its open-data portal"
+    # the filter panel fills in as Pagefind loads each filter: wait for all three
+    page.wait_for_function(
+        "document.querySelectorAll('.pagefind-ui__filter-name').length >= 3", timeout=15000
+    )
     filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
     assert {"section", "topic", "outlet"} <= {f.strip().lower() for f in filters}
 

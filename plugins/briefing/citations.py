@@ -19,6 +19,7 @@ Imports nothing from Pelican.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from html import escape
@@ -212,20 +213,35 @@ def _by_host(items, by_key, by_host, broken, problem) -> list[Any]:
 
 
 def _position(block: Token, offset: int, lines: list[str]) -> tuple[int, int]:
-    """1-based line and column in the Markdown source of an offset into inline content."""
-    before = block.content[:offset]
-    k = before.count("\n")
+    """1-based line and column in the Markdown source of an offset into inline content.
+
+    Line starts and each line's indentation are found once per block, so a block with
+    many citations costs no more than one pass over it."""
+    meta = block.meta
+    if "_line_starts" not in meta:
+        meta["_line_starts"] = [0] + [m.end() for m in re.finditer("\n", block.content)]
+        meta["_lines"] = block.content.split("\n")
+        meta["_indent"] = {}
+    starts = meta["_line_starts"]
+    k = bisect.bisect_right(starts, offset) - 1
     line_index = (block.map[0] if block.map else 0) + k
-    col_in_content = offset - (before.rfind("\n") + 1)
-    content_line = block.content.split("\n")[k].rstrip()
-    if 0 <= line_index < len(lines):
-        source_line = lines[line_index].rstrip()
-        if source_line.endswith(content_line):
-            return line_index + 1, len(source_line) - len(content_line) + col_in_content + 1
-        found = source_line.find(content_line)
-        if found >= 0:  # a table cell
-            return line_index + 1, found + col_in_content + 1
-    return line_index + 1, col_in_content + 1
+    indent = meta["_indent"].get(k)
+    if indent is None:
+        indent = meta["_indent"][k] = _indent(meta["_lines"][k], lines, line_index)
+    return line_index + 1, indent + offset - starts[k] + 1
+
+
+def _indent(content_line: str, lines: list[str], line_index: int) -> int:
+    """Where a line of inline content starts in its source line (after `> `, list markers,
+    indentation, or a table cell's `|`)."""
+    content_line = content_line.rstrip()
+    if not 0 <= line_index < len(lines):
+        return 0
+    source_line = lines[line_index].rstrip()
+    if source_line.endswith(content_line):
+        return len(source_line) - len(content_line)
+    found = source_line.find(content_line)
+    return max(found, 0)
 
 
 # --- render rules ----------------------------------------------------------------------
