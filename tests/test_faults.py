@@ -19,7 +19,8 @@ FAULTY = textwrap.dedent("""
     rng = random.Random(seed)
     real_open = builtins.open
     def faulty_open(file, mode="r", *args, **kwargs):
-        if any(m in mode for m in "wax") and ".output.staging-" in str(file) and rng.random() < rate:
+        writing = any(m in mode for m in "wax") and ".output.staging-" in str(file)
+        if writing and rng.random() < rate:
             code = errno.ENOSPC if kind == "enospc" else errno.EIO
             raise OSError(code, os.strerror(code), str(file))
         return real_open(file, mode, *args, **kwargs)
