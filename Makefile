@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 OUTPUT := output
 
-.PHONY: html publish serve test tools goldens lint bench clean distclean
+.PHONY: html publish serve test tools goldens lint bench fuzz clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ serve: $(STAMP)
 	$(BIN)/briefing serve --bind 127.0.0.1 --port 8000
 
 test: $(STAMP)
-	$(BIN)/ruff check plugins tests benchmarks
+	$(BIN)/ruff check plugins tests benchmarks fuzz
 	$(BIN)/python -m pytest
 
 # The checkers the browser and HTML tests drive (axe-core, the Nu HTML checker), from npm.
@@ -39,11 +39,18 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --stories 1000 5000
 
+# Coverage-guided fuzzing of the story reader (atheris), time-boxed; FUZZ_SECONDS=600 for longer
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'atheris>=2.3'
+	$(BIN)/python fuzz/seed_corpus.py
+	$(BIN)/python fuzz/fuzz_story.py fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
+
 goldens: $(STAMP)
 	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_golden_site.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugins tests benchmarks
+	$(BIN)/ruff check plugins tests benchmarks fuzz
 	$(BIN)/ruff format --check plugins tests benchmarks
 
 clean:

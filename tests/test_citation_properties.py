@@ -15,7 +15,7 @@ from briefing.story import StoryReader
 READER = StoryReader()
 HEADER = (Path(__file__).parent / "fixtures" / "citations_header.yaml").read_text()
 BODY_START = HEADER.count("\n") + 3  # file line of the first body line
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(suppress_health_check=[HealthCheck.too_slow])  # examples: the profile
 
 
 def read_body(body: str):
