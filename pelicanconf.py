@@ -14,7 +14,7 @@ OUTPUT_PATH = "output"
 
 TIMEZONE = "Europe/London"
 DEFAULT_LANG = "en"
-DEFAULT_DATE_FORMAT = "%-d %B %Y"
+DEFAULT_DATE_FORMAT = "%-d %B %Y, %H:%M"
 
 # Stories live at /YYYY/MM/DD/<slug>/.
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"

@@ -15,6 +15,7 @@ Page URLs (also in the README):
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -31,9 +32,25 @@ from .diagnostics import Diagnostic, Severity, display_path
 logger = logging.getLogger(__name__)
 
 
+class _RememberedURL:
+    """Pelican formats ``url`` afresh on every access, and pages ask for it thousands of
+    times; a story's URL cannot change once it is read, so remember it."""
+
+    @functools.cached_property
+    def url(self) -> str:
+        return super().url  # type: ignore[misc]
+
+
+@functools.cache
+def _remembering(cls: type) -> type:
+    return type(cls.__name__, (_RememberedURL, cls), {"__module__": cls.__module__})
+
+
 class BriefingGenerator(Generator):
     def generate_context(self) -> None:
         stories = self.context.get("articles", [])
+        for story in [*stories, *self.context.get("drafts", [])]:
+            story.__class__ = _remembering(type(story))
         self.days = archive.days(stories)
         self.calendar = archive.calendar(self.days)
         self.outlets = archive.outlets(stories)
