@@ -102,6 +102,16 @@ def _check_urls(generators: Any) -> None:
                 f"this page would be written to {content.save_as}, which the site uses "
                 "for its own pages; set another slug: in the front matter"
             )
+        if problem is None:
+            first = seen.setdefault(
+                unicodedata.normalize("NFC", content.save_as).casefold(), content
+            )
+            if first is not content:
+                problem = (
+                    f"this story would be written to {content.save_as}, where "
+                    f"{display_path(first.source_path)} is written; give one of them "
+                    "another slug"
+                )
         if problem:
             found.append(
                 Diagnostic(
@@ -113,22 +123,6 @@ def _check_urls(generators: Any) -> None:
                     problem,
                 )
             )
-            continue
-        key = unicodedata.normalize("NFC", content.save_as).casefold()
-        first = seen.setdefault(key, content)
-        if first is content:
-            continue
-        found.append(
-            Diagnostic(
-                display_path(content.source_path),
-                line,
-                col,
-                Severity.ERROR,
-                "url-collision",
-                f"this story would be written to {content.save_as}, where "
-                f"{display_path(first.source_path)} is written; give one of them another slug",
-            )
-        )
     diagnostics.publish(found)
     if diagnostics.active_errors():
         # nothing will be published: stop before writing pages over each other

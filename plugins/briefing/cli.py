@@ -234,6 +234,15 @@ def _date(value: str | None, settings: dict) -> dt.datetime:
     return date if date.tzinfo else date.replace(tzinfo=tz)
 
 
+def _date_or_none(value: str | None, settings: dict) -> dt.datetime | None:
+    """``--date`` for new and import; None (and a message) when it is not a date."""
+    try:
+        return _date(value, settings)
+    except ValueError as exc:
+        print(f"briefing: error: --date: {exc}", file=sys.stderr)
+        return None
+
+
 def _stories_dir(settings: dict) -> Path:
     content = Path(settings.get("PATH", "content"))
     paths = settings.get("ARTICLE_PATHS") or [""]
@@ -256,10 +265,8 @@ def new(args: argparse.Namespace) -> int:
     from .authoring import new_story, story_filename
 
     settings = _settings(args.settings)
-    try:
-        date = _date(args.date, settings)
-    except ValueError as exc:
-        print(f"briefing: error: --date: {exc}", file=sys.stderr)
+    date = _date_or_none(args.date, settings)
+    if date is None:
         return EXIT_USAGE
     topics = [t.strip() for t in args.topics.split(",") if t.strip()]
     text = new_story(args.title, date=date, section=args.section, topics=topics)
@@ -270,10 +277,8 @@ def import_(args: argparse.Namespace) -> int:
     from .authoring import import_briefing, story_filename
 
     settings = _settings(args.settings)
-    try:
-        date = _date(args.date, settings)
-    except ValueError as exc:
-        print(f"briefing: error: --date: {exc}", file=sys.stderr)
+    date = _date_or_none(args.date, settings)
+    if date is None:
         return EXIT_USAGE
     try:
         if args.file == "-":
