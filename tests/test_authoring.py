@@ -91,9 +91,9 @@ def test_new_creates_a_skeleton_that_builds_and_never_overwrites(tmp_path):
     assert path == project / "content/stories/2026-11-29-ferry-strike-called-off.md"
     text = path.read_text()
     assert text.startswith(
-        '---\ntitle: "Ferry strike called off"\ndate: 2026-11-29T08:00:00+00:00\n'
-        'category: "City"\ntags: ["transport", "labour"]\n'
+        '---\ntitle: "Ferry strike called off"\ndate: 2026-11-29T08:00:00+00:00\nid: urn:uuid:'
     )
+    assert 'category: "City"\ntags: ["transport", "labour"]\n' in text
     path.write_text(text.replace("What happened", "Edited by hand"))
     again = run(project, *args)
     assert again.returncode == 1

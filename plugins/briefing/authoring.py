@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 
 from .citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
@@ -43,11 +44,24 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
+def birth_id(title: str, date: dt.datetime) -> str:
+    """The feed id a story is born with: written into its front matter, it survives every
+    later edit, rename, move and change of domain."""
+    return (
+        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'briefing-story:{date.isoformat()}:{title}')}"
+    )
+
+
 def new_story(
     title: str, *, date: dt.datetime, section: str | None = None, topics: list[str] | None = None
 ) -> str:
     """The front-matter skeleton of a new story, with one example source to replace."""
-    lines = ["---", f"title: {_yaml_text(title)}", f"date: {date.isoformat()}"]
+    lines = [
+        "---",
+        f"title: {_yaml_text(title)}",
+        f"date: {date.isoformat()}",
+        f"id: {birth_id(title, date)}",
+    ]
     if section:
         lines.append(f"category: {_yaml_text(section)}")
     if topics:
@@ -150,7 +164,13 @@ def import_briefing(text: str, *, date: dt.datetime) -> Imported:
         return m.group(0).replace(m.group(1), inner, 1)
 
     body = _HOST_GROUP.sub(rewrite, body)
-    front = ["---", f"title: {_yaml_text(title)}", f"date: {date.isoformat()}", "sources:"]
+    front = [
+        "---",
+        f"title: {_yaml_text(title)}",
+        f"date: {date.isoformat()}",
+        f"id: {birth_id(title, date)}",
+        "sources:",
+    ]
     sources = []
     for host, host_keys in keys.items():
         for key in host_keys:
