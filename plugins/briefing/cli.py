@@ -189,8 +189,13 @@ def check(args: argparse.Namespace) -> int:
     files = list(_stories(paths))
     progress = _Progress(len(files))
     refs = []
+    from .prepass import Prepass
+
+    # on every core; cached by content hash in the site's cache folder (none outside a site)
+    cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
+    read = Prepass({**settings, "BRIEFING_READ_CACHE": cache}, reader, files=files)
     for done, path in enumerate(files, 1):
-        story = reader.read_path(path)
+        story = read.take(path) or reader.read_path(path)
         report.extend(story.diagnostics)
         meta = story.metadata
         if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):

@@ -65,7 +65,9 @@ def story_files(root: str, skip: list[str]) -> list[str]:
 class Prepass:
     """All stories of a build, read up front; ``take(path)`` hands each to the reader once."""
 
-    def __init__(self, settings: dict[str, Any], reader: StoryReader) -> None:
+    def __init__(
+        self, settings: dict[str, Any], reader: StoryReader, files: list[str] | None = None
+    ) -> None:
         self.reader = reader
         self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
         self.workers = int(settings.get("BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
@@ -76,7 +78,7 @@ class Prepass:
             else None
         )
         self.key = hashlib.sha256((_code_version() + repr(reader.options)).encode()).hexdigest()
-        self.run(settings)
+        self.run(settings, files)
 
     def _load_cache(self) -> dict[str, Story]:
         if not self.cache_path:
@@ -113,9 +115,9 @@ class Prepass:
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def run(self, settings: dict[str, Any]) -> None:
+    def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
-        paths = story_files(settings.get("PATH", "content"), skip)
+        paths = files if files is not None else story_files(settings.get("PATH", "content"), skip)
         cached = self._load_cache()
         todo: list[tuple[str, bytes, str]] = []
         for path in paths:
