@@ -76,7 +76,7 @@ def snapshot(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
         for name in files:
             path = Path(dirpath, name)
             rel = path.relative_to(folder).as_posix()
-            if not rel.startswith(ignore) or not ignore:
+            if not rel.startswith(ignore):
                 result[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return result
 

@@ -123,10 +123,6 @@ class Sink:
     def warning(self, line: int, col: int, code: str, message: str) -> None:
         self.add(line, col, Severity.WARNING, code, message)
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.items)
-
 
 class Report:
     """All diagnostics of one build or one ``briefing check`` run."""

@@ -93,11 +93,11 @@ def interpret(
     for name, value in raw.items():
         where = header.where((name,))
         if name in formatted_fields:
-            text = _text(name, value, header, sink, yaml_typed)
+            text = _text(name, value, header, sink)
             if text is not None:
                 meta[name] = render_inline(text)
         elif name in TEXT_FIELDS or name == "status":
-            text = _text(name, value, header, sink, yaml_typed)
+            text = _text(name, value, header, sink)
             if text is None:
                 continue
             if name == "status" and text not in STATUSES:
@@ -170,7 +170,7 @@ def describe_value(value: Any) -> str:
     return repr(value)
 
 
-def _text(name: str, value: Any, header: Header, sink: Sink, yaml_typed: bool) -> str | None:
+def _text(name: str, value: Any, header: Header, sink: Sink) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
