@@ -18,7 +18,7 @@ import pytest
 
 from tools import need_axe, need_chromium, need_lychee, need_vnu
 
-from sitebuild import ROOT, build, make_project
+from sitebuild import ROOT, build, make_project, write
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate  # noqa: E402
@@ -30,10 +30,20 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The example site plus 40 generated stories over the weeks before it, built once."""
+    """The example site plus 40 generated stories over the weeks before it, and one from
+    May (so the search index has two quarters' bundles), built once."""
     project = make_project(tmp_path_factory.mktemp("browser") / "site", example_content=True)
     start = dt.datetime(2026, 10, 20, 6, 0, tzinfo=dt.UTC)
     generate(project / "content" / "stories" / "generated", 40, seed=7, start=start)
+    write(
+        project / "content" / "stories" / "2026-05-12-airship.md",
+        "---\ntitle: An airship returns to the harbour\ndate: 2026-05-12T09:00:00+01:00\n"
+        "category: City\ntags: [harbour]\nsources:\n  gazette:\n"
+        "    url: https://harbourgazette.example/2026/05/12/airship\n"
+        "    outlet: The Harbour Gazette\n---\n"
+        "A zeppelin moored at the old pier for the first time in ninety years "
+        "(harbourgazette.example).\n",
+    )
     result = build(project)
     assert result.returncode == 0, result.stderr
     return project / "output"
@@ -213,6 +223,17 @@ def test_search_finds_a_story_by_a_word_from_its_body(page, server):
     )
     filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
     assert {"section", "topic", "outlet"} <= {f.strip().lower() for f in filters}
+
+
+def test_search_finds_a_story_in_an_older_quarter_of_the_index(page, server, site):
+    """The May story lives in its own bundle (2026-q2), merged into the newest one."""
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == ["2026-q2", "2026-q4"]
+    page.goto(server + "/search/")
+    page.fill(".pagefind-ui__search-input", "zeppelin")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for()
+    assert first.get_attribute("href").endswith("/2026/05/12/an-airship-returns-to-the-harbour/")
+    assert page.locator(".pagefind-ui__result-link").count() == 1
 
 
 def test_with_javascript_off_stories_read_and_search_says_why(browser, server):

@@ -18,12 +18,14 @@ def register() -> None:
     from .build import quiet_build_failures
 
     signals.readers_init.connect(_use_story_reader)
+    signals.content_object_init.connect(_remember_urls)
     signals.article_generator_init.connect(_forget_disabled_markdown)
     signals.page_generator_init.connect(_forget_disabled_markdown)
     signals.article_generator_finalized.connect(_check_across_stories)
     signals.initialized.connect(_add_template_helpers)
     signals.get_generators.connect(_archive_generator)
     signals.all_generators_finalized.connect(_check_urls)
+    signals.all_generators_finalized.connect(_fast_membership)
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
@@ -35,6 +37,18 @@ def _use_story_reader(readers: Any) -> None:
 
     for ext in EXTENSIONS:
         readers.reader_classes[ext] = BriefingReader
+
+
+def _fast_membership(generators: Any) -> None:
+    from .generator import fast_membership
+
+    fast_membership(generators)
+
+
+def _remember_urls(content: Any) -> None:
+    from .generator import remember_urls
+
+    remember_urls(content)
 
 
 def _forget_disabled_markdown(generator: Any) -> None:

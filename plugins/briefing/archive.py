@@ -8,6 +8,8 @@ is linear or near-linear in the number of stories: no per-page scan of all stori
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -194,6 +196,7 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
         for key in _features(story):
             groups[key].append(story)
     index = {key: {id(s): i for i, s in enumerate(group)} for key, group in groups.items()}
+    when = {id(s): s.date.timestamp() for s in ordered}
     for story in ordered:
         scores: dict[int, list[Any]] = {}
         for key in _features(story):
@@ -203,13 +206,27 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
             for other in group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
                 if other is story:
                     continue
-                entry = scores.setdefault(id(other), [0, other])
-                entry[0] += weight
-        ranked = sorted(
+                entry = scores.get(id(other))
+                if entry is None:
+                    scores[id(other)] = [weight, other]
+                else:
+                    entry[0] += weight
+        t = when[id(story)]
+        best = heapq.nsmallest(
+            limit,
             scores.values(),
-            key=lambda e: (-e[0], abs((e[1].date - story.date).total_seconds()), e[1].title),
+            key=lambda e: (-e[0], abs(when[id(e[1])] - t), e[1].title),
         )
-        story.related_stories = [other for _, other in ranked[:limit]]
+        story.related_stories = [other for _, other in best]
+
+
+def related_key(stories: Sequence[Any], limit: int = 3) -> str:
+    """A digest of everything ``link_related`` looks at, to reuse its answer across builds."""
+    h = hashlib.blake2b(f"related {limit} {RELATED_WINDOW};".encode(), digest_size=20)
+    for story in sorted(stories, key=lambda s: s.source_path):
+        record = (story.source_path, story.date.timestamp(), story.title, sorted(_features(story)))
+        h.update(repr(record).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _features(story: Any) -> set[tuple[str, str]]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
-import subprocess
 import sys
+from typing import Any
 
 import jinja2
 from pelican import Pelican
 
-from . import diagnostics, publish
+from . import diagnostics, pages, publish, search
 from .diagnostics import Report
+from .fingerprint import PageDigests, Unstable, site_digest
+
+logger = logging.getLogger(__name__)
 
 
 class BuildFailed(publish.PublishError):
@@ -26,19 +28,102 @@ class BuildStopped(BuildFailed):
 
 
 class _ErrorCounter(logging.Handler):
-    """Counts errors anything logs during a build (Pelican's own included)."""
+    """Counts errors anything logs during a build (Pelican's own included), and the
+    warnings Pelican gives for a static file it failed to copy: a site without its CSS
+    or images must not be published."""
+
+    _COPY_FAILED = ("A problem occurred copying", "While copying")
 
     def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
+        super().__init__(level=logging.WARNING)
         self.count = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        if record.levelno >= logging.ERROR or (
+            record.name == "pelican.utils" and str(record.msg).startswith(self._COPY_FAILED)
+        ):
+            self.count += 1
+
+
+class _MakePages:
+    """The last generator: makes the pages every generator before it planned."""
+
+    def __init__(self, *, context: dict[str, Any], settings: dict[str, Any], **_: Any) -> None:
+        self.settings = settings
+
+    def generate_output(self, writer: Any) -> None:
+        if isinstance(writer, pages.PlanningWriter):
+            writer.make_pages(_workers(self.settings))
+
+
+def _workers(settings: dict[str, Any]) -> int:
+    value = settings.get("BRIEFING_JOBS")
+    if value:
+        return max(1, int(value))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _DigestingWriter(pages.PlanningWriter):
+    """Computes the site digest from the context of the first page planned (by then every
+    generator has read its content and Pelican has finished the context)."""
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], *a: Any, **kw: Any):
+        if self.digests is None and self.reuse:
+            try:
+                self.digests = PageDigests(site_digest(self.settings, context), context)
+            except Unstable as exc:
+                logger.info("briefing: pages cannot be reused this build (%s)", exc)
+                self.reuse = False
+        return super().write_file(name, template, context, *a, **kw)
 
 
 class BriefingPelican(Pelican):
+    _writer: _DigestingWriter | None = None
+    _published: str = ""
+    _manifest: dict[str, Any] = {"pages": {}, "search": {}}
+
+    def _get_generator_classes(self) -> list[type]:
+        return [*super()._get_generator_classes(), _MakePages]
+
+    def _get_writer(self) -> Any:
+        writer = _DigestingWriter(self.output_path, settings=self.settings)
+        path = pages.manifest_path(self.settings)
+        writer.reuse = path is not None
+        writer.previous = self._published
+        self._manifest = pages.load_manifest(path, self._published)
+        writer.manifest = self._manifest["pages"]
+        self._writer = writer
+        return writer
+
+    def _index_for_search(self, staging: str, output: str) -> dict[str, Any]:
+        """Pagefind's index of the story pages, one bundle per quarter (``search.py``)."""
+        writer = self._writer
+        context = writer._shared_context if writer is not None else None
+        wanted = (context or {}).get("search_pages") or {}
+        keys = {job.name: job.key for job in writer.jobs} if writer is not None else {}
+        shard_pages = {
+            shard: [(name, keys.get(name)) for name in names] for shard, names in wanted.items()
+        }
+        try:
+            made, indexed = search.build(
+                staging,
+                shard_pages,
+                output if os.path.isdir(output) else None,
+                self._manifest["search"] if writer is not None and writer.reuse else {},
+                _workers(self.settings),
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        logger.info("briefing: search index: %d of %d shard(s) indexed", indexed, len(wanted))
+        return made
+
     def run(self) -> None:
         output = os.path.abspath(self.output_path)
+        self._published = output
         timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
         with publish.BuildLock(output, timeout=timeout):
             publish.clean_stale(output)
@@ -64,6 +149,8 @@ class BriefingPelican(Pelican):
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             finally:
+                if self._writer is not None:
+                    counter.count += self._writer.errors_logged
                 root.removeHandler(counter)
                 self.output_path = self.settings["OUTPUT_PATH"] = output
                 _print(report)
@@ -79,11 +166,21 @@ class BriefingPelican(Pelican):
                     print(f"briefing: {failed}; waiting for changes", file=sys.stderr, flush=True)
                     return
                 raise failed
+            made: dict[str, Any] = {"pages": {}, "search": {}}
+            if self._writer is not None:
+                made["pages"] = self._writer.new_manifest()
             if self.settings.get("BRIEFING_SEARCH", True):
                 # part of the site, so built before the swap; only story pages are searched
-                _index_for_search(staging, _glob(self.settings.get("ARTICLE_SAVE_AS", "")))
+                made["search"] = self._index_for_search(staging, output)
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
+            if self._writer is not None:
+                pages.save_manifest(pages.manifest_path(self.settings), output, made)
+                logger.info(
+                    "briefing: %d page(s) rendered, %d unchanged page(s) kept",
+                    self._writer.rendered,
+                    self._writer.reused,
+                )
 
 
 def _template_location(exc: jinja2.TemplateError) -> str:
@@ -98,33 +195,6 @@ def _template_location(exc: jinja2.TemplateError) -> str:
             where = f"{os.path.relpath(name)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
-
-
-def _glob(save_as: str) -> str:
-    """Story pages as a glob (``{date:%Y}/{slug}/index.html`` → ``*/*/index.html``)."""
-    pattern = re.sub(r"\{[^}]*\}", "*", save_as)
-    return pattern if pattern.endswith(".html") else "**/*.html"
-
-
-def _index_for_search(site: str, glob: str = "**/*.html") -> None:
-    """Pagefind's static search index in ``site/pagefind/`` (``pagefind[extended]``)."""
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", site, "--glob", glob, "--quiet"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            preexec_fn=publish.die_with_parent(),
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        shutil.rmtree(site, ignore_errors=True)
-        raise BuildFailed(f"the search index could not be built: {exc}") from None
-    if result.returncode != 0:
-        shutil.rmtree(site, ignore_errors=True)
-        raise BuildFailed(
-            "the search index could not be built (pagefind): "
-            + (result.stderr or result.stdout).strip()[-2000:]
-        )
 
 
 def _called_by_autoreload() -> bool:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -77,9 +79,13 @@ class Entry:
         return text_of(self.summary_html)
 
 
-@dataclass
+@dataclass(eq=False)
 class Feed:
-    """One feed, in every format: ``path`` is its name without the format's suffix."""
+    """One feed, in every format: ``path`` is its name without the format's suffix.
+
+    ``shows`` holds what the feed lists (stories, or days for the daily feed), newest
+    first; its entries are made from them when first asked for, so a feed that a build
+    takes over unchanged from the last one never makes its entries."""
 
     path: str
     id: str
@@ -89,7 +95,12 @@ class Feed:
     siteurl: str
     author: str
     language: str
-    entries: list[Entry]
+    shows: list[Any]
+    make_entry: Callable[[Any], Entry] = field(repr=False)
+
+    @functools.cached_property
+    def entries(self) -> list[Entry]:
+        return [self.make_entry(item) for item in self.shows]
 
     def url(self, fmt: str) -> str:
         return f"{self.siteurl}/{self.path}{SUFFIXES[fmt]}"

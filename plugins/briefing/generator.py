@@ -19,44 +19,78 @@ import functools
 import json
 import logging
 import os
+import pickle
 import re
+import tempfile
 import uuid
 from typing import Any
 
 from markupsafe import Markup
+from pelican import contents
 from pelican.generators import Generator
 
-from . import archive, diagnostics, feeds
+from . import archive, diagnostics, feeds, search
 from .diagnostics import Diagnostic, Severity, display_path
 
 logger = logging.getLogger(__name__)
 
 
 class _RememberedURL:
-    """Pelican formats ``url`` afresh on every access, and pages ask for it thousands of
-    times; a story's URL cannot change once it is read, so remember it."""
+    """Pelican formats ``url`` and ``save_as`` afresh on every access, and a build asks for
+    them tens of thousands of times; a story's URL cannot change once it is read, so
+    remember them (the class is switched as each story is made, ``remember_urls``)."""
 
     @functools.cached_property
     def url(self) -> str:
         return super().url  # type: ignore[misc]
 
+    @functools.cached_property
+    def save_as(self) -> str:
+        return super().save_as  # type: ignore[misc]
+
+
+class RememberedArticle(_RememberedURL, contents.Article):
+    pass
+
+
+class RememberedPage(_RememberedURL, contents.Page):
+    pass
+
+
+# Pelican finds a content's settings by its class name (ARTICLE_SAVE_AS, PAGE_URL...);
+# pickle finds the class by its qualified name, which stays.
+RememberedArticle.__name__ = "Article"
+RememberedPage.__name__ = "Page"
+
+
+_NAMED = {contents.Article: RememberedArticle, contents.Page: RememberedPage}
+
 
 @functools.cache
 def _remembering(cls: type) -> type:
-    return type(cls.__name__, (_RememberedURL, cls), {"__module__": cls.__module__})
+    if issubclass(cls, _RememberedURL):
+        return cls
+    named = _NAMED.get(cls)
+    return named or type(cls.__name__, (_RememberedURL, cls), {"__module__": cls.__module__})
+
+
+def remember_urls(content: Any) -> None:
+    """``content_object_init``: stories and pages remember their URL (not static files)."""
+    if isinstance(content, (contents.Article, contents.Page)):
+        content.__class__ = _remembering(type(content))
 
 
 class BriefingGenerator(Generator):
     def generate_context(self) -> None:
         stories = self.context.get("articles", [])
         for story in [*stories, *self.context.get("drafts", [])]:
-            story.__class__ = _remembering(type(story))
+            remember_urls(story)  # if another plugin made it after our signal
         self.days = archive.days(stories)
         self.calendar = archive.calendar(self.days)
         self.outlets = archive.outlets(stories)
         by_host = {o.host: o for o in self.outlets}
         archive.link_neighbours(stories)
-        archive.link_related(stories)
+        self._link_related(stories)
         for day in self.days:
             for story in day.stories:
                 story.day = day
@@ -67,11 +101,50 @@ class BriefingGenerator(Generator):
             # not in the archive, but rendered with the same story template
             story.previous_story = story.next_story = None
             story.related_stories, story.outlets = [], []
+        search_pages: dict[str, list[str]] = {}
+        for story in stories:
+            search_pages.setdefault(search.shard_of(story.date), []).append(story.save_as)
         self.context.update(
-            days=self.days, calendar=self.calendar, outlets=self.outlets, outlet_by_host=by_host
+            days=self.days,
+            calendar=self.calendar,
+            outlets=self.outlets,
+            outlet_by_host=by_host,
+            search_pages=search_pages,
+            search_bundles=sorted(search_pages, reverse=True),
         )
         self.namespace = _feed_namespace(self.settings)
         self.entry_ids = self._entry_ids(stories)
+
+    def _link_related(self, stories: list[Any]) -> None:
+        """``archive.link_related``, its answer kept in the cache folder for the next build
+        (it is the costliest step of an unchanged archive; a changed one computes it anew)."""
+        folder = self.settings.get("CACHE_PATH") or "cache"
+        path = os.path.join(folder, "briefing-related.pickle")
+        enabled = self.settings.get("BRIEFING_READ_CACHE", True)
+        key = archive.related_key(stories) if enabled else None
+        by_path = {s.source_path: s for s in stories}
+        if key is not None:
+            try:
+                with open(path, "rb") as f:
+                    saved_key, saved = pickle.load(f)
+                if saved_key == key:
+                    for story in stories:
+                        story.related_stories = [by_path[p] for p in saved[story.source_path]]
+                    return
+            except (OSError, EOFError, KeyError, ValueError, TypeError, pickle.PickleError):
+                pass
+        archive.link_related(stories)
+        if key is None:
+            return
+        answer = {s.source_path: [r.source_path for r in s.related_stories] for s in stories}
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".briefing-related-", dir=folder)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((key, answer), f, protocol=5)
+            os.replace(tmp, path)
+        except OSError as exc:
+            logger.warning("briefing: related stories were not cached (%s)", exc)
 
     def generate_output(self, writer: Any) -> None:
         relative = self.settings.get("RELATIVE_URLS", False)
@@ -149,13 +222,13 @@ class BriefingGenerator(Generator):
             sources=_sources(story),
         )
 
-    def _day_entry(self, day: archive.Day, entries: dict[int, feeds.Entry], siteurl: str):
+    def _day_entry(self, day: archive.Day, entry: Any, siteurl: str) -> feeds.Entry:
         parts = []
         for story in day.stories:
-            e = entries[id(story)]
+            e = entry(story)
             body = str(namespaced(e.content_html, story.slug, 1))
             parts.append(f'<h2><a href="{e.url}">{Markup.escape(e.title)}</a></h2>\n{body}')
-        stories = [entries[id(s)] for s in day.stories]
+        stories = [entry(s) for s in day.stories]
         return feeds.Entry(
             id=feeds.day_id(self.namespace, day.date),
             title=f"{self.settings['SITENAME']}: {day.title}",
@@ -180,10 +253,17 @@ class BriefingGenerator(Generator):
         self.context["localsiteurl"] = siteurl
         cap = int(self.settings.get("BRIEFING_FEED_MAX_ITEMS", 50))
         stories = self.context.get("articles", [])  # newest first
-        entries = {id(s): self._entry(s, siteurl) for s in stories}
+        made: dict[int, feeds.Entry] = {}
+
+        def entry(story: Any) -> feeds.Entry:
+            found = made.get(id(story))
+            if found is None:
+                found = made[id(story)] = self._entry(story, siteurl)
+            return found
+
         sitename = self.settings["SITENAME"]
 
-        def feed(path: str, title: str, home: str, items: list[feeds.Entry], about: str):
+        def feed(path: str, title: str, home: str, items: list[Any], about: str, make=entry):
             return feeds.Feed(
                 path=path,
                 id=feeds.feed_id(self.namespace, path),
@@ -193,7 +273,8 @@ class BriefingGenerator(Generator):
                 siteurl=siteurl,
                 author=self.settings.get("AUTHOR") or sitename,
                 language=self.settings.get("DEFAULT_LANG", "en"),
-                entries=items[:cap],
+                shows=list(items[:cap]),
+                make_entry=make,
             )
 
         all_feeds = [
@@ -201,7 +282,7 @@ class BriefingGenerator(Generator):
                 feed_path("all"),
                 sitename,
                 "",
-                [entries[id(s)] for s in stories],
+                stories,
                 self.settings.get("SITESUBTITLE") or sitename,
             )
         ]
@@ -211,7 +292,7 @@ class BriefingGenerator(Generator):
                     feed_path("section", category),
                     f"{sitename}: {category}",
                     category.url,
-                    [entries[id(s)] for s in items],
+                    items,
                     f"Stories in the section {category}",
                 )
             )
@@ -221,7 +302,7 @@ class BriefingGenerator(Generator):
                     feed_path("topic", tag),
                     f"{sitename}: {tag}",
                     tag.url,
-                    [entries[id(s)] for s in items],
+                    items,
                     f"Stories on the topic {tag}",
                 )
             )
@@ -231,7 +312,7 @@ class BriefingGenerator(Generator):
                     feed_path("outlet", outlet),
                     f"{sitename}: {outlet.name}",
                     outlet.url,
-                    [entries[id(s)] for s in outlet.stories],
+                    outlet.stories,
                     f"Stories citing {outlet.name} ({outlet.host})",
                 )
             )
@@ -240,8 +321,9 @@ class BriefingGenerator(Generator):
                 feed_path("daily"),
                 f"{sitename}: daily briefings",
                 "",
-                [self._day_entry(d, entries, siteurl) for d in self.days[:cap]],
+                self.days,
                 "One entry a day, holding that day's stories",
+                lambda day: self._day_entry(day, entry, siteurl),
             )
         )
         atom, rss = self.env.get_template("feeds/atom.xml"), self.env.get_template("feeds/rss.xml")
@@ -250,9 +332,53 @@ class BriefingGenerator(Generator):
             for fmt, template in (("atom", atom), ("rss", rss)):
                 name = f.path + feeds.SUFFIXES[fmt]
                 writer.write_file(name, template, self.context, False, feed=f, url=name)
-            _write_text(
-                writer.output_path, f.path + feeds.SUFFIXES["json"], feeds.json_feed(f, about=about)
-            )
+            name = f.path + feeds.SUFFIXES["json"]
+            if hasattr(writer, "write_text"):
+                writer.write_text(name, functools.partial(feeds.json_feed, f, about=about), f)
+            else:
+                _write_text(writer.output_path, name, feeds.json_feed(f, about=about))
+
+
+def fast_membership(generators: Any) -> None:
+    """``all_generators_finalized``: Pelican filters its date-ordered list of every story
+    once per topic, section and author with ``story in that_list`` (quadratic); give it
+    lists that answer ``in`` from a set."""
+    from pelican.generators import ArticlesGenerator
+
+    members: dict[int, _Members] = {}
+
+    def swap(items: list[Any]) -> _Members:
+        found = members.get(id(items))
+        if found is None:
+            found = members[id(items)] = _Members(items)
+        return found
+
+    for gen in generators:
+        if not isinstance(gen, ArticlesGenerator):
+            continue
+
+        if isinstance(gen.tags, dict):
+            for tag in gen.tags:
+                gen.tags[tag] = swap(gen.tags[tag])
+        for name in ("tags", "categories", "authors"):
+            pairs = gen.context.get(name)
+            if isinstance(pairs, list):
+                pairs[:] = [(key, swap(items)) for key, items in pairs]
+        for name in ("categories", "authors"):
+            pairs = getattr(gen, name, None)
+            if isinstance(pairs, list) and pairs is not gen.context.get(name):
+                pairs[:] = [(key, swap(items)) for key, items in pairs]
+
+
+class _Members(list):
+    """A list whose ``in`` is a set lookup (by identity, as for Pelican's contents)."""
+
+    def __init__(self, items: Any) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
 
 
 def _sources(story: Any) -> list[Any]:

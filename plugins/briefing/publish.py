@@ -147,6 +147,14 @@ def die_with_parent():
     return preexec
 
 
+def die_with_parent_now(parent: int) -> None:
+    """In a forked child: be killed with ``parent`` (a killed build takes its workers along)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before prctl took effect
+        os._exit(1)
+
+
 _PR_SET_PDEATHSIG = 1
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

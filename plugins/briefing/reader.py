@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pelican.readers import BaseReader
@@ -40,7 +41,15 @@ class BriefingReader(BaseReader):
             metadata["briefing_positions"] = story.positions
         return story.html or "", metadata
 
+    def process_metadata(self, name: str, value: Any) -> Any:
+        """Pelican's processors, with a fast path for the plain ``YYYY-MM-DD`` that Pelican's
+        ``FILENAME_METADATA`` finds in file names (it would ask dateutil each time)."""
+        if name == "date" and isinstance(value, str) and _PLAIN_DATE.fullmatch(value):
+            return SafeDatetime(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        return super().process_metadata(name, value)
 
+
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _prepasses: dict[int, Any] = {}
 
 

@@ -1,13 +1,22 @@
-// Pagefind's search UI, with filters for section, topic and outlet (set on story pages).
+// Pagefind's search UI over every shard of the index (one bundle per quarter, newest first:
+// the newest is loaded, the others merged in), with filters for section, topic and outlet.
 window.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var element = document.getElementById("search");
   if (!element || typeof PagefindUI === "undefined") return;
+  var base = element.getAttribute("data-base-url") || "/";
+  var bundles = (element.getAttribute("data-bundles") || "").split(" ").filter(Boolean)
+    .map(function (shard) {
+      // absolute: Pagefind would resolve a relative bundle path against its own script
+      return new URL(base + "pagefind/" + shard + "/", document.baseURI).pathname;
+    });
   new PagefindUI({
     element: "#search",
+    bundlePath: bundles[0],
+    mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
     showSubResults: true,
     showImages: false,
-    baseUrl: element.getAttribute("data-base-url") || "/",
+    baseUrl: base,
     translations: { placeholder: "Search stories" }
   });
 });

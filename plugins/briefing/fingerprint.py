@@ -1,0 +1,259 @@
+"""Digests of what each page is made of, so an unchanged page can be taken over from the
+last published build instead of being rendered again.
+
+A page's digest is the **site digest** (Briefing's and Pelican's code, the theme, the
+settings, and everything about every story except its body) plus the bodies of the stories
+the page shows in full: the story of a story page, the stories of a day, of a page of a
+list, of a feed.  So editing a story's text re-renders only the pages that carry that text;
+changing anything else a page could show about a story (title, date, URL, section, topics,
+authors, sources, summary, reading time) changes the site digest and re-renders every page.
+
+A value with no stable form (an object that prints with its memory address) makes its page
+*unkeyed*: such a page is always rendered, never reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import os
+import re
+import sys
+import types
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from pelican.contents import Content
+from pelican.paginator import Page as PaginatorPage
+from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
+
+from . import prepass
+
+
+class Unstable(Exception):
+    """A value without a stable form; pages that depend on it are always rendered."""
+
+
+_SCALARS = (type(None), bool, int, float)
+_MAX_DEPTH = 24
+
+
+def _feed(h: Any, obj: Any, depth: int = 0) -> None:
+    """Write a canonical, unambiguous form of ``obj`` into the hash ``h``."""
+    if depth > _MAX_DEPTH:
+        raise Unstable("nested too deeply")
+    if isinstance(obj, (list, tuple, dict)) or dataclasses.is_dataclass(obj):
+        # Python's repr is fast and, for these, complete; objects printed with their
+        # address (functions, Pelican's contents) take the slow path below
+        text = repr(obj)
+        if " at 0x" not in text:
+            h.update(b"R%d:" % len(text))
+            h.update(text.encode("utf-8", "surrogatepass"))
+            return
+    if isinstance(obj, str):  # Markup included
+        data = obj.encode("utf-8", "surrogatepass")
+        h.update(b"s%d:" % len(data))
+        h.update(data)
+    elif isinstance(obj, _SCALARS) or isinstance(obj, enum.Enum):
+        h.update(b"r" + repr(obj).encode() + b";")
+    elif isinstance(obj, bytes):
+        h.update(b"b%d:" % len(obj))
+        h.update(obj)
+    elif isinstance(obj, (list, tuple)):
+        h.update(b"l%d[" % len(obj))
+        for item in obj:
+            _feed(h, item, depth + 1)
+        h.update(b"]")
+    elif isinstance(obj, dict):
+        h.update(b"d%d{" % len(obj))
+        for key in sorted(obj, key=repr):
+            _feed(h, key, depth + 1)
+            _feed(h, obj[key], depth + 1)
+        h.update(b"}")
+    elif isinstance(obj, (set, frozenset)):
+        h.update(b"S" + "".join(sorted(digest(item) for item in obj)).encode() + b";")
+    elif isinstance(obj, (dt.datetime, dt.date, dt.time)):
+        tz = getattr(obj, "tzinfo", None)
+        h.update(b"t" + obj.isoformat().encode() + b"@" + str(tz).encode() + b";")
+    elif isinstance(obj, URLWrapper):
+        h.update(b"u" + type(obj).__name__.encode())
+        _feed(h, obj.name, depth + 1)
+        _feed(h, obj.slug, depth + 1)
+    elif isinstance(obj, re.Pattern):
+        h.update(b"p")
+        _feed(h, obj.pattern, depth + 1)
+        h.update(b"%d;" % obj.flags)
+    elif isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type, types.ModuleType)):
+        name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', obj.__name__)}"
+        h.update(b"f" + name.encode() + b";")
+    elif dataclasses.is_dataclass(obj):
+        h.update(b"c" + type(obj).__qualname__.encode())
+        for f in dataclasses.fields(obj):
+            _feed(h, f.name, depth + 1)
+            _feed(h, getattr(obj, f.name), depth + 1)
+    else:
+        text = repr(obj)
+        if " at 0x" in text or " object at " in text:
+            raise Unstable(text)
+        h.update(b"o" + type(obj).__qualname__.encode())
+        _feed(h, text, depth + 1)
+
+
+def digest(obj: Any) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    _feed(h, obj)
+    return h.hexdigest()
+
+
+def _files_digest(h: Any, folder: str) -> None:
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
+            with open(path, "rb") as f:
+                h.update(hashlib.blake2b(f.read(), digest_size=20).digest())
+
+
+def _code(settings: dict[str, Any]) -> str:
+    """Briefing's code, the libraries that shape the HTML, and any other plugin's code."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(prepass._code_version().encode())
+    for package in ("pelican", "jinja2", "markupsafe", "pygments", "beautifulsoup4"):
+        try:
+            h.update(f"{package}={version(package)};".encode())
+        except PackageNotFoundError:  # pragma: no cover
+            pass
+    for plugin in settings.get("PLUGINS") or []:
+        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", repr(plugin))
+        module = sys.modules.get(name) or sys.modules.get(f"pelican.plugins.{name}")
+        path = getattr(module, "__file__", None)
+        if name == "briefing" or name.startswith("briefing."):
+            continue
+        if not path:
+            raise Unstable(f"plugin {name} has no source file")
+        if os.path.basename(path) == "__init__.py":
+            _files_digest(h, os.path.dirname(path))
+        else:
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+# settings that name the folder being written, which is a new staging folder every build
+_PER_BUILD_SETTINGS = {"OUTPUT_PATH"}
+
+
+def story_record(story: Any) -> tuple[Any, ...]:
+    """Everything a page could show about a story except its body."""
+    return (
+        story.source_path,
+        story.url,
+        story.save_as,
+        getattr(story, "status", None),
+        story.metadata,
+        str(story.summary),
+        getattr(story, "reading_minutes", None),
+        getattr(story, "in_default_lang", None),
+        [t.url for t in getattr(story, "translations", [])],
+    )
+
+
+def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
+    """One digest for everything every page may depend on (see the module's docstring)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(_code(settings).encode())
+    theme = settings.get("THEME")
+    if theme and os.path.isdir(theme):
+        _files_digest(h, theme)
+    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS})
+    for key in (
+        "articles",
+        "translations",
+        "drafts",
+        "drafts_translations",
+        "hidden_articles",
+        "hidden_translations",
+        "pages",
+        "hidden_pages",
+        "draft_pages",
+    ):
+        items = context.get(key) or []
+        h.update(key.encode() + b"%d" % len(items))
+        for story in items:
+            _feed(h, story_record(story))
+    static = context.get("static_content") or {}
+    _feed(h, sorted((k, getattr(v, "url", None)) for k, v in static.items()))
+    return h.hexdigest()
+
+
+_HOLDERS = ("stories", "days", "months", "shows")
+
+
+class PageDigests:
+    """``page(name, template, kwargs)``: the digest of one page, or None when unkeyed."""
+
+    def __init__(self, site: str, context: dict[str, Any]) -> None:
+        self.site = site
+        self._bodies: dict[int, bytes] = {}
+        # the site's own lists (every story, every date...) are covered by the site digest
+        self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
+
+    def body(self, story: Content) -> bytes:
+        """The story's path and body, digested once per build."""
+        key = id(story)
+        found = self._bodies.get(key)
+        if found is None:
+            h = hashlib.blake2b(story.source_path.encode("utf-8", "surrogatepass"), digest_size=16)
+            h.update(b"\0" + (story._content or "").encode("utf-8", "surrogatepass"))
+            found = self._bodies[key] = h.digest()
+        return found
+
+    def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
+        h = hashlib.blake2b(self.site.encode(), digest_size=20)
+        _feed(h, name)
+        _feed(h, template)
+        try:
+            for key in sorted(kwargs):
+                value = kwargs[key]
+                if (
+                    isinstance(value, Paginator)
+                    or f"{key}_page" in kwargs  # a paginated page shows its own page
+                    or id(value) in self._site_lists
+                ):
+                    continue
+                _feed(h, key)
+                self._walk(h, value, 0)
+        except Unstable:
+            return None
+        return h.hexdigest()
+
+    def _walk(self, h: Any, value: Any, depth: int) -> None:
+        """The bodies a page shows: of stories, and of the stories in what it lists."""
+        if depth > _MAX_DEPTH:
+            raise Unstable("nested too deeply")
+        if isinstance(value, Content):
+            h.update(self.body(value))
+        elif isinstance(value, PaginatorPage):
+            h.update(b"P%d" % value.number)
+            self._walk(h, value.object_list, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            h.update(b"L%d" % len(value))
+            for item in value:
+                if isinstance(item, Content):
+                    h.update(self.body(item))
+                else:
+                    self._walk(h, item, depth + 1)
+        elif any(hasattr(value, attr) for attr in _HOLDERS):
+            # a day, month, year or outlet of the archive, or a feed: its own fields come
+            # from the site digest, the bodies of its stories do not
+            h.update(b"A" + type(value).__name__.encode())
+            _feed(h, getattr(value, "path", None) or getattr(value, "url", None))
+            for attr in _HOLDERS:
+                if hasattr(value, attr):
+                    self._walk(h, getattr(value, attr), depth + 1)
+        else:
+            _feed(h, value, depth + 1)

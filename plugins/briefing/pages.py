@@ -1,0 +1,408 @@
+"""Pages planned first, then made: taken over from the last published site when nothing
+they show has changed, otherwise rendered on every core.
+
+``PlanningWriter`` is the writer Pelican's generators write through (``BriefingPelican``
+hands it out).  ``write_file`` renders nothing: it notes a ``Job`` per output file, with
+Pelican's own pagination and overwrite rules.  After the last generator, ``make_pages``
+
+* links each page whose digest (``fingerprint.py``) matches the manifest of the published
+  site into the staging folder (a hard link: the published file is never written to, and
+  every file the build writes is a new file in the staging folder);
+* renders the rest in forked worker processes, which share the parsed stories with the
+  parent and take jobs in small batches from a shared counter.
+
+The manifest (``cache/briefing-pages.pickle``) maps each output file to its digest and the
+identity (inode, size, mtime) of the file that was published; it is written only after the
+swap, and a file whose identity differs (edited, replaced) is never reused.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from . import publish
+from .fingerprint import PageDigests
+
+logger = logging.getLogger(__name__)
+MANIFEST_NAME = "briefing-pages.pickle"
+_BATCH = 8
+
+
+@dataclass
+class Job:
+    name: str  # path under the output folder
+    key: str | None  # digest, None when the page cannot be keyed
+    template: Any = None  # a Jinja template, rendered with ``context``
+    context: dict[str, Any] | None = None
+    make: Callable[[], str] | None = None  # or a function returning the text
+
+
+class RenderFailed(publish.PublishError):
+    """A page could not be rendered (the message says which and why)."""
+
+
+class PlanningWriter(Writer):
+    """Pelican's ``Writer`` interface; pages are noted as jobs and made by ``make_pages``."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        self.jobs: list[Job] = []
+        self._index: dict[str, int] = {}
+        self._shared_context: dict[str, Any] | None = None
+        self.digests: PageDigests | None = None  # set by BriefingPelican once stories are read
+        self.reuse = True
+        self._folders: set[str] = set()
+        self.previous: str | None = None  # the published site
+        self.manifest: dict[str, tuple[str, int, int, int]] = {}
+        self.reused = self.rendered = 0
+        self.errors_logged = 0
+
+    # --- planning -------------------------------------------------------------------------
+
+    def write_file(
+        self,
+        name: str,
+        template: Any,
+        context: dict[str, Any],
+        relative_urls: bool = False,
+        paginated: dict[str, Any] | None = None,
+        template_name: str | None = None,
+        override_output: bool = False,
+        url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Pelican's ``Writer.write_file``, noting a job per file instead of writing it."""
+        if not name:
+            return
+        self._shared_context = context
+        if paginated is None:
+            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = (
+                self.settings["PAGINATED_TEMPLATES"][template_name]
+                or self.settings["DEFAULT_PAGINATION"]
+            )
+            paginators = {
+                key: Paginator(name, url, val, self.settings, per_page)
+                for key, val in paginated.items()
+            }
+            for number in range(next(iter(paginators.values())).num_pages):
+                page_kwargs = kwargs.copy()
+                for key, paginator in paginators.items():
+                    page = paginator.page(number + 1)
+                    page_kwargs.update(
+                        {
+                            f"{key}_paginator": paginator,
+                            f"{key}_page": page,
+                            f"{key}_previous_page": paginator.page(number) if number else None,
+                            f"{key}_next_page": (
+                                paginator.page(number + 2)
+                                if number + 1 < paginator.num_pages
+                                else None
+                            ),
+                        }
+                    )
+                self._plan_page(
+                    template, context, page.save_as, page_kwargs, relative_urls, override_output
+                )
+        else:
+            self._plan_page(template, context, name, kwargs, relative_urls, override_output)
+
+    def write_text(
+        self, name: str, make: Callable[[], str], depends: Any, override: bool = False
+    ) -> None:
+        """A file whose text ``make()`` returns; ``depends`` is what its digest covers."""
+        key = self.digests.page(name, "<text>", {"depends": depends}) if self.digests else None
+        self._add(Job(name, key, make=make), override)
+
+    def _plan_page(
+        self,
+        template: Any,
+        context: dict[str, Any],
+        name: str,
+        kwargs: dict[str, Any],
+        relative_urls: bool,
+        override: bool,
+    ) -> None:
+        local = context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        if relative_urls:
+            relative = path_to_url(get_relative_path(name))
+            local["SITEURL"] = relative
+            local["localsiteurl"] = relative
+        local["output_file"] = name
+        local.update(kwargs)
+        key = None
+        if self.digests is not None:
+            extra = {"relative": relative_urls, **kwargs}
+            key = self.digests.page(name, template.name or repr(template), extra)
+        self._add(Job(name, key, template=template, context=local), override)
+
+    def _add(self, job: Job, override: bool) -> None:
+        """Pelican's rule: a file is written once, unless one write says ``override``."""
+        path = job.name
+        if path in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" a second time (was previously overwritten)'
+                )
+            logger.info('Skipping "%s", not overwriting', path)
+            return
+        if path in self._index:
+            if not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+            logger.info('Overwriting "%s"', path)
+            self.jobs[self._index[path]] = job
+        else:
+            self._index[path] = len(self.jobs)
+            self.jobs.append(job)
+        if override:
+            self._overridden_files.add(path)
+
+    # --- making ---------------------------------------------------------------------------
+
+    def make_pages(self, workers: int) -> None:
+        """Link unchanged pages from the published site; render the rest on ``workers`` cores."""
+        todo: list[Job] = []
+        for job in self.jobs:
+            if not self._reuse(job):
+                todo.append(job)
+        self.reused = len(self.jobs) - len(todo)
+        self.rendered = len(todo)
+        workers = max(1, min(workers, len(todo) // (4 * _BATCH)))
+        if workers == 1:
+            for job in todo:
+                self._render(job)
+        else:
+            self.errors_logged += _render_in_parallel(self, todo, workers)
+
+    def _reuse(self, job: Job) -> bool:
+        if job.key is None or not self.previous:
+            return False
+        known = self.manifest.get(job.name)
+        if known is None or known[0] != job.key:
+            return False
+        old = os.path.join(self.previous, job.name)
+        try:
+            st = os.stat(old, follow_symlinks=False)
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != known[1:]:
+            return False  # not the file that was published with this digest
+        new = sanitised_join(self.output_path, job.name)
+        try:
+            self._folder_for(new)
+            os.link(old, new)
+        except FileExistsError:
+            return True  # a page that reuses its own name twice cannot happen; keep it
+        except OSError:
+            return False  # another file system, no hard links: render it
+        return True
+
+    def _folder_for(self, path: str) -> None:
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+
+    def _render(self, job: Job) -> None:
+        if job.make is not None:
+            text = job.make()
+        else:
+            local = job.context
+            assert local is not None
+            if local.get("localsiteurl") and self._shared_context is not None:
+                # Pelican's way of telling stories which page links are relative to
+                self._shared_context["localsiteurl"] = local["localsiteurl"]
+            text = job.template.render(local)
+        path = sanitised_join(self.output_path, job.name)
+        self._folder_for(path)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        logger.info('Writing "%s"', path)
+        if job.context is not None:
+            signals.content_written.send(path, context=job.context)
+
+    def new_manifest(self) -> dict[str, tuple[str, int, int, int]]:
+        """Digest and identity of every keyed file written (call before the swap)."""
+        entries = {}
+        for job in self.jobs:
+            if job.key is None:
+                continue
+            try:
+                st = os.stat(os.path.join(self.output_path, job.name), follow_symlinks=False)
+            except OSError:
+                continue
+            entries[job.name] = (job.key, st.st_ino, st.st_size, st.st_mtime_ns)
+        return entries
+
+
+def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -> int:
+    """Render ``jobs`` in ``workers - 1`` forked children and this process; returns the
+    number of errors the children logged.  Any failure is raised here."""
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.RawValue("q", 0)
+    lock = ctx.Lock()
+    children = []
+    parent = os.getpid()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    for _ in range(workers - 1):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_end)
+            status = _child(writer, jobs, counter, lock, write_end, parent)
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    failure: BaseException | None = None
+    try:
+        _take_jobs(writer, jobs, counter, lock)
+    except BaseException as exc:
+        failure = exc
+        with lock:
+            counter.value = len(jobs)  # the children stop after their batch
+    logged = 0
+    problems = []
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+        report = pickle.loads(data) if data else None
+        if report is None:
+            code = os.waitstatus_to_exitcode(status)
+            problems.append(f"a page renderer (pid {pid}) died ({_describe(code)})")
+            continue
+        logged += report["logged"]
+        if report.get("error"):
+            problems.append(report["error"])
+    if failure is not None:
+        raise failure
+    if problems:
+        raise RenderFailed("; ".join(problems))
+    return logged
+
+
+def _take_jobs(writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any) -> None:
+    while True:
+        with lock:
+            start = counter.value
+            counter.value = start + _BATCH
+        if start >= len(jobs):
+            return
+        for job in jobs[start : start + _BATCH]:
+            writer._render(job)
+
+
+class _Count(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _child(
+    writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any, out: int, parent: int
+) -> int:
+    publish.die_with_parent_now(parent)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    counted = _Count()
+    logging.getLogger().addHandler(counted)
+    report: dict[str, Any] = {"logged": 0}
+    status = 0
+    try:
+        _take_jobs(writer, jobs, counter, lock)
+    except BaseException as exc:  # reported to the parent, which fails the build
+        with lock:
+            counter.value = len(jobs)
+        report["error"] = _explain(exc)
+        status = 1
+    report["logged"] = counted.count
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        with os.fdopen(out, "wb") as f:
+            f.write(pickle.dumps(report))
+    except BaseException:
+        status = 2
+    return status
+
+
+def _explain(exc: BaseException) -> str:
+    import jinja2
+
+    from .build import _template_location
+
+    if isinstance(exc, jinja2.TemplateError):
+        return f"{_template_location(exc)}: template error: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'a page'}: {exc.strerror or exc}"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def _describe(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+# --- the manifest of the published site ----------------------------------------------------
+
+
+def manifest_path(settings: dict[str, Any]) -> str | None:
+    if not settings.get("BRIEFING_REUSE_PAGES", True):
+        return None
+    return os.path.join(settings.get("CACHE_PATH") or "cache", MANIFEST_NAME)
+
+
+def load_manifest(path: str | None, output: str) -> dict[str, Any]:
+    """``{"pages": {...}, "search": {...}}`` of the published site, or empty ones."""
+    empty: dict[str, Any] = {"pages": {}, "search": {}}
+    if not path:
+        return empty
+    try:
+        with open(path, "rb") as f:
+            data = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return empty
+    if not isinstance(data, dict) or data.get("output") != os.path.abspath(output):
+        return empty
+    return {"pages": data.get("pages") or {}, "search": data.get("search") or {}}
+
+
+def save_manifest(path: str | None, output: str, parts: dict[str, Any]) -> None:
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".briefing-pages-", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump({"output": os.path.abspath(output), **parts}, f, protocol=5)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning("briefing: the page manifest was not saved (%s)", exc)

@@ -1,0 +1,217 @@
+"""The search index: Pagefind, one bundle per calendar quarter of stories.
+
+An archive only grows at its newest end, and Pagefind cannot update an index in place, so
+the index is split into shards by the quarter a story is dated in (``2026-q4``).  Each
+shard is a complete Pagefind bundle under ``pagefind/<shard>/``; the search page loads the
+newest and merges the others in (Pagefind's ``mergeIndex``).  A build re-indexes only the
+shards whose story pages changed and links the others from the published site, so editing
+a story costs one quarter's indexing, not the archive's; and the indexer's memory is that
+of one quarter.
+
+Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
+element with ``data-pagefind-body``), which halves its work; pages of another shape are
+given to it whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from . import publish
+
+FOLDER = "pagefind"
+
+
+def shard_of(date: Any) -> str:
+    return f"{date.year:04d}-q{(date.month - 1) // 3 + 1}"
+
+
+def shards(stories: Iterable[Any]) -> list[str]:
+    """Every shard a set of stories needs, newest first (the search page's bundles)."""
+    return sorted({shard_of(s.date) for s in stories}, reverse=True)
+
+
+class SearchFailed(publish.PublishError):
+    pass
+
+
+def pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def shard_digests(pages: dict[str, list[tuple[str, str | None]]]) -> dict[str, str | None]:
+    """A digest per shard from its pages' digests (None if any page is unkeyed)."""
+    result: dict[str, str | None] = {}
+    base = f"pagefind {pagefind_version()};".encode()
+    for shard, items in pages.items():
+        if any(key is None for _, key in items):
+            result[shard] = None
+            continue
+        h = hashlib.blake2b(base, digest_size=20)
+        for name, key in sorted(items):
+            h.update(f"{name}\0{key}\n".encode("utf-8", "surrogatepass"))
+        result[shard] = h.hexdigest()
+    return result
+
+
+def _searchable(html: str) -> str:
+    """The page cut down to its one ``data-pagefind-body`` article, or the page itself."""
+    start = html.find("<article")
+    if start < 0 or html.find("<article", start + 1) >= 0:
+        return html
+    head_end = html.find(">", start)
+    if "data-pagefind-body" not in html[start:head_end]:
+        return html
+    end = html.find("</article>", head_end)
+    if end < 0 or html.find("</article>", end + 1) >= 0:
+        return html
+    html_tag_end = html.find(">", html.find("<html"))
+    head = html[: html_tag_end + 1]
+    return f"<!DOCTYPE html>\n{head}<body>{html[start : end + 10]}</body></html>"
+
+
+def build(
+    site: str,
+    pages: dict[str, list[tuple[str, str | None]]],
+    previous: str | None,
+    known: dict[str, tuple[str, list[tuple[str, int, int, int]]]],
+    workers: int,
+) -> tuple[dict[str, tuple[str, list[tuple[str, int, int, int]]]], int]:
+    """Index each shard of ``pages`` (shard → [(page path, page digest)]) into
+    ``site/pagefind/<shard>/``, linking shards whose digest matches ``known`` (the
+    published site's) from ``previous``.  Returns the new ``known`` and how many shards
+    were indexed."""
+    digests = shard_digests(pages)
+    made: dict[str, tuple[str, list[tuple[str, int, int, int]]]] = {}
+    todo = []
+    for shard in sorted(pages):
+        key = digests[shard]
+        old = known.get(shard)
+        if key is not None and previous and _link_shard(previous, site, shard, old, key):
+            made[shard] = known[shard]
+        else:
+            todo.append(shard)
+    if todo:
+        # beside the staging folder and named after it, so a killed build's copy is
+        # cleaned up with its staging folder
+        parent, name = os.path.split(site)
+        with tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent) as tmp:
+            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                failures = [
+                    f
+                    for f in pool.map(
+                        lambda shard: _index_shard(site, tmp, shard, [n for n, _ in pages[shard]]),
+                        todo,
+                    )
+                    if f
+                ]
+        if failures:
+            raise SearchFailed(
+                "the search index could not be built (pagefind): " + "; ".join(failures)
+            )
+    for shard in todo:
+        key = digests[shard]
+        if key is not None:
+            made[shard] = (key, _identities(site, shard))
+    return made, len(todo)
+
+
+def _shard_dir(site: str, shard: str) -> str:
+    return os.path.join(site, FOLDER, shard)
+
+
+def _link_shard(
+    previous: str,
+    site: str,
+    shard: str,
+    known: tuple[str, list[tuple[str, int, int, int]]] | None,
+    key: str,
+) -> bool:
+    if known is None or known[0] != key:
+        return False
+    old, new = _shard_dir(previous, shard), _shard_dir(site, shard)
+    for rel, ino, size, mtime in known[1]:
+        try:
+            st = os.stat(os.path.join(old, rel), follow_symlinks=False)
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != (ino, size, mtime):
+            return False
+    try:
+        for rel, *_ in known[1]:
+            target = os.path.join(new, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(os.path.join(old, rel), target)
+    except OSError:
+        shutil.rmtree(new, ignore_errors=True)
+        return False
+    return True
+
+
+def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
+    folder = _shard_dir(site, shard)
+    found = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            st = os.stat(path, follow_symlinks=False)
+            found.append((os.path.relpath(path, folder), st.st_ino, st.st_size, st.st_mtime_ns))
+    return sorted(found)
+
+
+def _index_shard(site: str, tmp: str, shard: str, names: list[str]) -> str | None:
+    """Run Pagefind over one shard's pages; returns a failure message or None."""
+    source = os.path.join(tmp, shard)
+    for name in names:
+        with open(os.path.join(site, name), encoding="utf-8") as f:
+            text = _searchable(f.read())
+        target = os.path.join(source, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+    command = [
+        *_pagefind(),
+        "--site",
+        source,
+        "--output-path",
+        _shard_dir(site, shard),
+        "--quiet",
+    ]
+    env = {**os.environ, "RAYON_NUM_THREADS": "1"}  # shards run side by side instead
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            preexec_fn=publish.die_with_parent(),
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{shard}: {exc}"
+    if result.returncode != 0:
+        return f"{shard}: " + (result.stderr or result.stdout).strip()[-2000:]
+    return None
+
+
+def _pagefind() -> list[str]:
+    """The indexer's command: its binary straight away, or through ``python -m pagefind``."""
+    try:
+        from pagefind.service import _must_get_executable
+
+        return [str(_must_get_executable().resolve())]
+    except Exception:  # a private helper of the pagefind package; fall back to its CLI
+        return [sys.executable, "-m", "pagefind"]

@@ -1,0 +1,248 @@
+"""Incremental builds: a page whose inputs did not change is taken over from the published
+site, the rest are rendered (in parallel); the result is always byte for byte what a cold
+build of the same content makes, and no published file is ever written to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitebuild import ROOT, SEARCH_INDEX, build, make_project, snapshot, write
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate  # noqa: E402
+
+SETTINGS = """
+SITEURL = "https://briefing.example.org"
+RELATIVE_URLS = False
+BRIEFING_FEEDS = True
+BRIEFING_JOBS = 2
+"""
+QUARTERS = (
+    dt.datetime(2026, 2, 2, 6, 0, tzinfo=dt.UTC),
+    dt.datetime(2026, 8, 3, 6, 0, tzinfo=dt.UTC),
+)
+
+
+def project(folder: Path, *, theme_copy: bool = False) -> Path:
+    """Two quarters of generated stories (two search shards), feeds on, two workers."""
+    site = make_project(folder, settings=SETTINGS)
+    for seed, start in enumerate(QUARTERS, 1):
+        generate(site / "content" / "stories" / f"q{seed}", 30, seed=seed, start=start)
+    if theme_copy:
+        (site / "theme").unlink()
+        shutil.copytree(ROOT / "theme", site / "theme")
+    return site
+
+
+def log(result) -> str:
+    return " ".join((result.stdout + result.stderr).split())
+
+
+def counts(result) -> tuple[int, int]:
+    """(rendered, kept) from the build's log line."""
+    m = re.search(r"(\d+) page\(s\) rendered, (\d+) unchanged", log(result))
+    assert m, log(result)[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
+def shards_indexed(result) -> tuple[int, int]:
+    m = re.search(r"search index: (\d+) of (\d+) shard", log(result))
+    assert m, log(result)[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
+def built(site: Path):
+    result = build(site, "-v")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def first_story(site: Path) -> Path:
+    return sorted((site / "content" / "stories").rglob("*.md"))[3]
+
+
+def edit_body(site: Path) -> None:
+    path = first_story(site)
+    path.write_text(path.read_text() + "\nA late paragraph about the harbour ferry timetable.\n")
+
+
+def edit_title(site: Path) -> None:
+    path = first_story(site)
+    text = path.read_text()
+    path.write_text(re.sub(r'^title: ".*"$', 'title: "A new headline"', text, count=1, flags=re.M))
+
+
+def edit_outlet(site: Path) -> None:
+    path = first_story(site)
+    text = path.read_text()
+    path.write_text(re.sub(r"^    outlet: .*$", "    outlet: Renamed", text, count=1, flags=re.M))
+
+
+def add_story(site: Path) -> None:
+    start = dt.datetime(2026, 8, 20, tzinfo=dt.UTC)
+    generate(site / "content" / "stories" / "late", 1, seed=9, start=start)
+
+
+def delete_story(site: Path) -> None:
+    first_story(site).unlink()
+
+
+def edit_settings(site: Path) -> None:
+    with open(site / "pelicanconf.py", "a", encoding="utf-8") as f:
+        f.write('\nSITENAME = "The Evening Briefing"\n')
+
+
+def edit_template(site: Path) -> None:
+    path = site / "theme" / "templates" / "partials" / "footer.html"
+    path.write_text(path.read_text() + "\n<!-- a theme edit -->\n")
+
+
+EDITS = {
+    "body": edit_body,
+    "title": edit_title,
+    "outlet": edit_outlet,
+    "new story": add_story,
+    "deleted story": delete_story,
+    "settings": edit_settings,
+    "template": edit_template,
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
+    site = project(tmp_path / "site", theme_copy=True)
+    first = built(site)
+    assert counts(first)[1] == 0  # nothing to keep the first time
+    EDITS[name](site)
+    again = built(site)
+    rendered, kept = counts(again)
+
+    cold = project(tmp_path / "cold", theme_copy=True)
+    EDITS[name](cold)
+    built(cold)  # sequential, one worker, from nothing
+    assert snapshot(site / "output", SEARCH_INDEX) == snapshot(cold / "output", SEARCH_INDEX)
+    if name == "body":
+        # the story, its day, month and year, its outlets, the front page, feeds: not all
+        assert 0 < rendered < (rendered + kept) / 4, (rendered, kept)
+        assert shards_indexed(again) == (1, 2)  # only the quarter the story is in
+    if name in ("title", "settings", "template"):
+        assert kept == 0 or rendered > kept  # they show on most pages
+
+
+def test_an_unchanged_site_renders_nothing_and_indexes_nothing(tmp_path):
+    site = project(tmp_path / "site")
+    built(site)
+    before = snapshot(site / "output")
+    again = built(site)
+    assert counts(again)[0] == 0
+    assert shards_indexed(again) == (0, 2)
+    assert snapshot(site / "output") == before  # search index included
+
+
+def test_published_files_are_never_written_to(tmp_path):
+    """Kept pages are hard links to the published files; a build writes only new files."""
+    site = project(tmp_path / "site")
+    built(site)
+    published = {}
+    for path in (site / "output").rglob("*"):
+        if path.is_file():
+            published[path.stat().st_ino] = (path, path.read_bytes())
+    hold = tmp_path / "hold"  # keep the old files alive after the swap removes them
+    hold.mkdir()
+    for i, (path, _) in enumerate(published.values()):
+        os.link(path, hold / str(i))
+    edit_body(site)
+    built(site)
+    for i, (path, data) in enumerate(published.values()):
+        assert (hold / str(i)).read_bytes() == data, f"{path} was written to in place"
+    shared = {p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
+    assert len(shared & set(published)) > len(published) / 2  # most were kept
+
+
+def test_a_page_changed_in_output_is_rendered_again(tmp_path):
+    site = project(tmp_path / "site")
+    built(site)
+    page = next((site / "output" / "2026" / "02").rglob("*/index.html"))
+    original = page.read_bytes()
+    with open(page, "ab") as f:  # someone edits the published site by hand
+        f.write(b"<!-- tampered -->")
+    again = built(site)
+    assert counts(again)[0] >= 1
+    assert page.read_bytes() == original
+
+
+def test_a_template_error_on_one_page_in_a_worker_names_the_template(tmp_path):
+    site = project(tmp_path / "site", theme_copy=True)
+    built(site)
+    before = snapshot(site / "output")
+    template = site / "theme" / "templates" / "article.html"
+    text = template.read_text()
+    # only the last story of the archive fails, so the failure can fall to either worker
+    template.write_text(
+        text.replace(
+            "{% block content %}",
+            "{% block content %}{% if not article.next_story %}{{ no_such_value }}{% endif %}",
+            1,
+        )
+    )
+    result = build(site)
+    assert result.returncode != 0
+    assert "article.html:" in log(result) and "no_such_value" in log(result)
+    assert snapshot(site / "output") == before
+
+
+class _Writer:
+    """Stands in for the planning writer: renders a job by writing its name, and fails
+    (or dies) on the jobs named so, but only in a worker process, never in the parent."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.parent = os.getpid()
+
+    def _render(self, job) -> None:
+        if os.getpid() != self.parent:
+            if job.name == "fail":
+                raise OSError(28, "No space left on device", "fail")
+            if job.name == "die":
+                os.kill(os.getpid(), 9)
+        (self.folder / job.name).write_text(job.name)
+
+
+@pytest.mark.parametrize(("bad", "message"), [("fail", "No space left"), ("die", "SIGKILL")])
+def test_a_failing_worker_fails_the_build_with_its_reason(tmp_path, bad, message):
+    from briefing import pages
+
+    # many jobs, the bad one in each batch, so a worker is sure to meet one
+    jobs = [pages.Job(bad if i % 8 == 0 else f"page-{i}", None) for i in range(400)]
+    with pytest.raises(pages.RenderFailed, match=message):
+        pages._render_in_parallel(_Writer(tmp_path), jobs, 2)
+
+
+def test_workers_share_the_jobs(tmp_path):
+    from briefing import pages
+
+    jobs = [pages.Job(f"page-{i}", None) for i in range(400)]
+    pages._render_in_parallel(_Writer(tmp_path), jobs, 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(j.name for j in jobs)
+
+
+def test_search_is_one_bundle_per_quarter(tmp_path):
+    site = project(tmp_path / "site")
+    built(site)
+    bundles = sorted(p.name for p in (site / "output" / "pagefind").iterdir())
+    assert bundles == ["2026-q1", "2026-q3"]
+    for bundle in bundles:
+        assert (site / "output" / "pagefind" / bundle / "pagefind-entry.json").exists()
+    page = (site / "output" / "search" / "index.html").read_text()
+    assert 'data-bundles="2026-q3 2026-q1"' in page  # newest first, the others merged in
+    assert "/pagefind/2026-q3/pagefind-ui.js" in page
+    write(site / "content" / "stories" / "q1" / "extra.md", "")  # an empty file is an error
+    assert build(site).returncode != 0
+    assert sorted(p.name for p in (site / "output" / "pagefind").iterdir()) == bundles
