@@ -10,22 +10,39 @@ import textwrap
 
 import pytest
 
-from sitebuild import build, env, leftovers, make_project, pelican_cmd, snapshot, story, write
+from sitebuild import (
+    SEARCH_INDEX,
+    build,
+    env,
+    leftovers,
+    make_project,
+    pelican_cmd,
+    snapshot,
+    story,
+    write,
+)
 
 # Runs Pelican with writes into the staging folder failing at random (seeded).
 FAULTY = textwrap.dedent("""
     import builtins, errno, os, random, sys
     kind, rate, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     rng = random.Random(seed)
-    real_open = builtins.open
-    def faulty_open(file, mode="r", *args, **kwargs):
-        writing = any(m in mode for m in "wax") and ".output.staging-" in str(file)
-        if writing and rng.random() < rate:
+    real_open, real_link = builtins.open, os.link
+    def fault(file):
+        if ".output.staging-" in str(file) and rng.random() < rate:
+            with real_open(f"faults/{os.getpid()}-{rng.random()}", "w"):
+                pass  # counted by the test
             code = errno.ENOSPC if kind == "enospc" else errno.EIO
             raise OSError(code, os.strerror(code), str(file))
+    def faulty_open(file, mode="r", *args, **kwargs):
+        if any(m in mode for m in "wax"):
+            fault(file)
         return real_open(file, mode, *args, **kwargs)
-    builtins.open = faulty_open
-    sys.argv = ["pelican", "content", "-s", "pelicanconf.py"]
+    def faulty_link(src, dst, *args, **kwargs):
+        fault(dst)  # a page kept from the published site
+        return real_link(src, dst, *args, **kwargs)
+    builtins.open, os.link = faulty_open, faulty_link
+    sys.argv = ["pelican", "content", "-s", "pelicanconf.py", *sys.argv[4:]]
     from pelican import main
     main()
 """)
@@ -71,11 +88,14 @@ def site(tmp_path):
 
 @pytest.mark.parametrize("kind", ["enospc", "eio"])
 def test_random_write_failures_never_damage_output(site, kind):
+    """Full builds (nothing kept from the last one): every file is a fresh write."""
     project, old, new, strip = site
+    (project / "faults").mkdir()
     failed = 0
     for seed in range(12):
         result = subprocess.run(
-            [sys.executable, "-c", FAULTY, kind, "0.02", str(seed)],
+            [sys.executable, "-c", FAULTY, kind, "0.02", str(seed)]
+            + ["-e", "BRIEFING_REUSE_PAGES=false"],
             cwd=project,
             env=env(),
             capture_output=True,
@@ -94,6 +114,47 @@ def test_random_write_failures_never_damage_output(site, kind):
     assert build(project).returncode == 0
     assert leftovers(project) == []
     assert strip(snapshot(project / "output")) == new
+
+
+@pytest.mark.parametrize("kind", ["enospc", "eio"])
+def test_random_write_failures_in_incremental_builds(tmp_path, kind):
+    """Each build edits one story, keeps the other pages from the published site (hard
+    links, which fail too) and renders the rest; output/ is always the last complete
+    site: the previous one, or exactly what a cold build of the new content makes."""
+    project = make_project(tmp_path / "site", example_content=True)
+    (project / "faults").mkdir()
+    assert build(project).returncode == 0
+    late = project / "content" / "stories" / "zz-late.md"
+    published = snapshot(project / "output")
+    failed = 0
+    for seed in range(12):
+        text = story("A late story", body=f"Version {seed} of the late story.\n")
+        write(late, text)
+        result = subprocess.run(
+            [sys.executable, "-c", FAULTY, kind, "0.05", str(seed)],
+            cwd=project,
+            env=env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        now = snapshot(project / "output")
+        if result.returncode == 0:
+            reference = make_project(tmp_path / f"reference-{seed}", example_content=True)
+            write(reference / "content" / "stories" / "zz-late.md", text)
+            assert build(reference).returncode == 0
+            assert snapshot(project / "output", SEARCH_INDEX) == snapshot(
+                reference / "output", SEARCH_INDEX
+            )
+            published = now
+        else:
+            failed += 1
+            assert now == published, f"{kind} seed {seed} changed output/"
+        assert no_empty_files(project / "output") == []
+    assert failed >= 4, "the faults should have hit many builds"
+    assert len(list((project / "faults").iterdir())) >= failed
+    assert build(project).returncode == 0
+    assert leftovers(project) == []
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
