@@ -62,11 +62,6 @@ def build(project: Path, *args: str, timeout: float = 300) -> subprocess.Complet
     )
 
 
-#: Pagefind names its index files by content hash and stamps each run: two builds of the
-#: same site differ there, so comparisons between builds leave it out.
-SEARCH_INDEX = ("pagefind/",)
-
-
 def snapshot(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
     """Every file under ``folder`` with a hash of its bytes (empty dict if absent)."""
     result = {}

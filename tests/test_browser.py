@@ -307,3 +307,29 @@ def test_the_site_works_from_a_copy_anywhere(site, tmp_path):
     shutil.copytree(site, copy)
     index = (copy / "index.html").read_text()
     assert 'href="./theme/css/main.css"' in index or 'href="theme/css/main.css"' in index
+
+
+def test_search_filters_work_across_the_merged_bundles(page, server):
+    """Pagefind's own API over the rewritten (canonical) filter files: filtering by a
+    section returns only that section's stories, from both quarters' bundles."""
+    page.goto(server + "/search/")
+    result = page.evaluate(
+        """async () => {
+          const pf = await import("/pagefind/2026-q4/pagefind.js");
+          await pf.options({ baseUrl: "/" });
+          await pf.mergeIndex("/pagefind/2026-q2/");
+          const all = await pf.search("harbour");
+          const city = await pf.search("harbour", { filters: { section: "City" } });
+          const data = await Promise.all(city.results.map((r) => r.data()));
+          const filters = await pf.filters();
+          return {
+            all: all.results.length,
+            city: data.map((d) => [d.url, d.filters.section]),
+            sections: Object.keys(filters.section || {}),
+          };
+        }"""
+    )
+    assert 0 < len(result["city"]) < result["all"]
+    assert all(section == ["City"] for _, section in result["city"])
+    assert any(url.startswith("/2026/05/") for url, _ in result["city"])  # the older bundle
+    assert {"City", "Energy"} <= set(result["sections"])

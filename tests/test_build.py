@@ -9,7 +9,7 @@ import sys
 
 from bs4 import BeautifulSoup
 
-from sitebuild import ROOT, SEARCH_INDEX, build, env, make_project, snapshot, story, write
+from sitebuild import ROOT, build, env, make_project, snapshot, story, write
 
 BAD_YAML = (
     "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
@@ -159,11 +159,11 @@ def test_content_cache_works_because_metadata_pickles(tmp_path):
     first = build(project)
     assert first.returncode == 0, first.stderr
     assert list((project / "cache").iterdir())
-    before = snapshot(project / "output", SEARCH_INDEX)
+    before = snapshot(project / "output")
     second = build(project)
     assert second.returncode == 0, second.stderr
     assert "Could not" not in second.stdout + second.stderr
-    assert snapshot(project / "output", SEARCH_INDEX) == before
+    assert snapshot(project / "output") == before
 
 
 def test_theme_escapes_titles_and_keeps_story_html(tmp_path):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
-from . import diagnostics
+from . import clock, diagnostics
 from .diagnostics import Severity, StoryError
 from .story import EXTENSIONS, Options, StoryReader
 
@@ -23,6 +24,7 @@ class BriefingReader(BaseReader):
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         self._stories = StoryReader(Options.from_settings(settings))
+        self._shared: dict[tuple[str, Any], Any] = {}
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         story = _prepass(self.settings, self._stories).take(source_path)
@@ -39,16 +41,36 @@ class BriefingReader(BaseReader):
                 metadata[name] = self.process_metadata(name, value)
         if story.positions:  # where to point diagnostics found after reading
             metadata["briefing_positions"] = story.positions
+        if self._not_yet_due(metadata.get("date")):
+            metadata["status"] = "draft"  # as Pelican would, but by the build's clock
         return story.html or "", metadata
+
+    def _not_yet_due(self, date: Any) -> bool:
+        """Whether ``WITH_FUTURE_DATES = False`` holds this story back, by ``clock.now()``
+        (``SOURCE_DATE_EPOCH`` when set, so a reproducible build agrees with itself)."""
+        if self.settings.get("WITH_FUTURE_DATES", True) or not isinstance(date, dt.datetime):
+            return False
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=ZoneInfo(self.settings.get("TIMEZONE") or "UTC"))
+        return date > clock.now()
 
     def process_metadata(self, name: str, value: Any) -> Any:
         """Pelican's processors, with a fast path for the plain ``YYYY-MM-DD`` that Pelican's
-        ``FILENAME_METADATA`` finds in file names (it would ask dateutil each time)."""
+        ``FILENAME_METADATA`` finds in file names (it would ask dateutil each time), and one
+        section, topic or author object per name for the whole build (Pelican would make
+        and slugify one per story)."""
         if name == "date" and isinstance(value, str) and _PLAIN_DATE.fullmatch(value):
             return SafeDatetime(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        if name in _SHARED and isinstance(value, (str, list, tuple)):
+            key = (name, value if isinstance(value, str) else tuple(map(str, value)))
+            found = self._shared.get(key)
+            if found is None:
+                found = self._shared[key] = super().process_metadata(name, value)
+            return list(found) if isinstance(found, list) else found
         return super().process_metadata(name, value)
 
 
+_SHARED = {"tags", "category", "author", "authors"}
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _prepasses: dict[int, Any] = {}
 

@@ -15,7 +15,9 @@ given to it whole.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -204,7 +206,89 @@ def _index_shard(site: str, tmp: str, shard: str, names: list[str]) -> str | Non
         return f"{shard}: {exc}"
     if result.returncode != 0:
         return f"{shard}: " + (result.stderr or result.stdout).strip()[-2000:]
+    try:
+        canonicalize(_shard_dir(site, shard))
+    except OSError as exc:
+        return f"{shard}: {exc}"
     return None
+
+
+# --- a canonical index -------------------------------------------------------------------
+#
+# Pagefind writes each filter's values in hash-map order, which changes from run to run, and
+# names its files after their content; so two builds of one site would differ in
+# ``filter/*.pf_filter``, the ``pf_meta`` file and ``pagefind-entry.json``.  Rewriting the
+# filters with their values sorted (and renaming what refers to them) makes the index a
+# function of the pages alone: reproducible builds, and uploads that skip unchanged files.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _load_pf(path: str) -> Any:
+    import cbor2
+
+    with open(path, "rb") as f:
+        raw = gzip.decompress(f.read())
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError(f"{path}: not a Pagefind data file")
+    return cbor2.loads(raw[len(_SIGNATURE) :])
+
+
+def _dump_pf(folder: str, prefix: str, stem: str, suffix: str, data: Any, size: int) -> str:
+    """Write ``data`` as a Pagefind data file named by its content; returns the name's hash."""
+    import cbor2
+
+    body = gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+    digest = f"{stem}_{hashlib.sha256(body).hexdigest()[:size]}"
+    path = os.path.join(folder, f"{prefix}{digest}{suffix}")
+    with open(path, "wb") as f:
+        f.write(body)
+    return digest
+
+
+def canonicalize(bundle: str) -> bool:
+    """Sort every filter's values (and the filter list) in the Pagefind bundle at ``bundle``.
+    Returns False, leaving the bundle as Pagefind wrote it, if its layout is not the one
+    this knows (another Pagefind version)."""
+    entry_path = os.path.join(bundle, "pagefind-entry.json")
+    with open(entry_path, encoding="utf-8") as f:
+        entry = json.load(f)
+    languages = entry.get("languages") if isinstance(entry, dict) else None
+    if not isinstance(languages, dict):
+        return False
+    for info in languages.values():
+        meta_path = os.path.join(bundle, f"pagefind.{info.get('hash')}.pf_meta")
+        try:
+            meta = _load_pf(meta_path)
+        except (OSError, ValueError):
+            return False
+        filters = meta[-3] if isinstance(meta, list) and len(meta) >= 3 else None
+        if not isinstance(filters, list) or not all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)
+            for f in filters
+        ):
+            return False
+        renamed = []
+        for name, digest in sorted(filters):
+            old = os.path.join(bundle, "filter", f"{digest}.pf_filter")
+            data = _load_pf(old)
+            if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
+                return False
+            data[1].sort(key=lambda pair: str(pair[0]))
+            stem = digest.rsplit("_", 1)[0]
+            new = _dump_pf(os.path.join(bundle, "filter"), "", stem, ".pf_filter", data, 7)
+            if new != digest:
+                os.unlink(old)
+            renamed.append([name, new])
+        meta[-3] = renamed
+        stem = str(info["hash"]).rsplit("_", 1)[0]
+        new_meta = _dump_pf(bundle, "pagefind.", stem, ".pf_meta", meta, 10)
+        if new_meta != info["hash"]:
+            os.unlink(meta_path)
+        info["hash"] = new_meta
+    with open(entry_path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+    return True
 
 
 def _pagefind() -> list[str]:
