@@ -18,6 +18,7 @@ swap, and a file whose identity differs (edited, replaced) is never reused.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -193,6 +194,8 @@ class PlanningWriter(Writer):
                 self._render(job)
         else:
             self.errors_logged += _render_in_parallel(self, todo, workers)
+        for job in self.jobs:  # only names and digests are needed from here on
+            job.template = job.context = job.make = None
 
     def _reuse(self, job: Job) -> bool:
         if job.key is None or not self.previous:
@@ -265,6 +268,9 @@ def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -
     parent = os.getpid()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
+    # objects made so far are left alone by the collector, so a worker does not copy the
+    # memory pages it shares with this process just to scan them
+    gc.freeze()
     for _ in range(workers - 1):
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -295,6 +301,7 @@ def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -
         logged += report["logged"]
         if report.get("error"):
             problems.append(report["error"])
+    gc.unfreeze()
     if failure is not None:
         raise failure
     if problems:
