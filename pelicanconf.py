@@ -34,7 +34,13 @@ AUTHORS_SAVE_AS = "authors/index.html"
 # robots.txt come from the Briefing plugin's archive generator; Pelican writes the rest.
 DIRECT_TEMPLATES = ["tags", "categories", "authors"]
 DEFAULT_PAGINATION = 10
-PAGINATED_TEMPLATES = {"index": 7, "tag": None, "category": None, "author": None}
+PAGINATED_TEMPLATES = {
+    "index": 7,
+    "tag": None,
+    "category": None,
+    "author": None,
+    "outlet": None,
+}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),

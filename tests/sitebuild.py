@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,10 +77,18 @@ def snapshot(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
     return result
 
 
-def leftovers(project: Path) -> list[str]:
-    return sorted(
-        p.name for p in project.iterdir() if p.name.startswith((".output.staging-", ".output.old-"))
-    )
+def leftovers(project: Path, wait: float = 10) -> list[str]:
+    """What builds left beside output/, once the previous site a build removes in the
+    background (``.output.trash-*``) is gone (waiting up to ``wait`` seconds for it)."""
+    kinds = (".output.staging-", ".output.old-", ".output.trash-")
+    deadline = time.monotonic() + wait
+    while True:
+        found = sorted(p.name for p in project.iterdir() if p.name.startswith(kinds))
+        if not any(name.startswith(".output.trash-") for name in found):
+            return found
+        if time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def story(

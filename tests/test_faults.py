@@ -66,6 +66,18 @@ KILL_IN_SWAP = textwrap.dedent("""
 """)
 
 
+def faulty_build(project, kind: str, rate: float, seed: int, *pelican_args: str):
+    """A build whose writes into the staging folder fail at ``rate`` (seeded)."""
+    return subprocess.run(
+        [sys.executable, "-c", FAULTY, kind, str(rate), str(seed), *pelican_args],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def no_empty_files(folder):
     return [p for p in folder.rglob("*") if p.is_file() and p.stat().st_size == 0]
 
@@ -90,15 +102,7 @@ def test_random_write_failures_never_damage_output(site, kind):
     (project / "faults").mkdir()
     failed = 0
     for seed in range(12):
-        result = subprocess.run(
-            [sys.executable, "-c", FAULTY, kind, "0.02", str(seed)]
-            + ["-e", "BRIEFING_REUSE_PAGES=false"],
-            cwd=project,
-            env=env(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = faulty_build(project, kind, 0.02, seed, "-e", "BRIEFING_REUSE_PAGES=false")
         now = snapshot(project / "output")
         if result.returncode == 0:
             assert now == new  # no fault hit: the complete new site
@@ -127,14 +131,7 @@ def test_random_write_failures_in_incremental_builds(tmp_path, kind):
     for seed in range(12):
         text = story("A late story", body=f"Version {seed} of the late story.\n")
         write(late, text)
-        result = subprocess.run(
-            [sys.executable, "-c", FAULTY, kind, "0.05", str(seed)],
-            cwd=project,
-            env=env(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = faulty_build(project, kind, 0.05, seed)
         now = snapshot(project / "output")
         if result.returncode == 0:
             reference = make_project(tmp_path / f"reference-{seed}", example_content=True)

@@ -246,3 +246,19 @@ def test_search_is_one_bundle_per_quarter(tmp_path):
     write(site / "content" / "stories" / "q1" / "extra.md", "")  # an empty file is an error
     assert build(site).returncode != 0
     assert sorted(p.name for p in (site / "output" / "pagefind").iterdir()) == bundles
+
+
+def test_outlet_pages_are_paginated_like_topic_pages(tmp_path):
+    """Each outlet cites dozens of stories: its page lists ten at a time, newest first."""
+    site = project(tmp_path / "site")
+    built(site)
+    outlet = site / "output" / "sources" / "metrowire.example"
+    first = (outlet / "index.html").read_text()
+    cited = int(re.search(r"cited in (\d+) stor", first).group(1))
+    pages = sorted(outlet.glob("page/*/index.html"))
+    assert cited > 20 and len(pages) == (cited - 1) // 10  # pages 2, 3, ...
+    assert first.count('class="story-card"') == 10
+    second = "https://briefing.example.org/sources/metrowire.example/page/2/"
+    assert f'rel="next" href="{second}"' in first
+    last = pages[-1].read_text()
+    assert last.count('class="story-card"') == cited - 10 * len(pages)

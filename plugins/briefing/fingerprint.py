@@ -193,6 +193,11 @@ def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
 _HOLDERS = ("stories", "days", "months", "shows")
 
 
+def _holds(value: Any) -> bool:
+    """A day, month, year or outlet of the archive, or a feed."""
+    return any(hasattr(value, attr) for attr in _HOLDERS)
+
+
 class PageDigests:
     """``page(name, template, kwargs)``: the digest of one page, or None when unkeyed."""
 
@@ -216,6 +221,9 @@ class PageDigests:
         h = hashlib.blake2b(self.site.encode(), digest_size=20)
         _feed(h, name)
         _feed(h, template)
+        # a paginated page shows the bodies on its own page, not those of everything its
+        # day, outlet or feed holds
+        paginated = any(key.endswith("_page") for key in kwargs)
         try:
             for key in sorted(kwargs):
                 value = kwargs[key]
@@ -226,7 +234,10 @@ class PageDigests:
                 ):
                     continue
                 _feed(h, key)
-                self._walk(h, value, 0)
+                if paginated and _holds(value):
+                    _feed(h, getattr(value, "path", None) or getattr(value, "url", None))
+                else:
+                    self._walk(h, value, 0)
         except Unstable:
             return None
         return h.hexdigest()
@@ -247,7 +258,7 @@ class PageDigests:
                     h.update(self.body(item))
                 else:
                     self._walk(h, item, depth + 1)
-        elif any(hasattr(value, attr) for attr in _HOLDERS):
+        elif _holds(value):
             # a day, month, year or outlet of the archive, or a feed: its own fields come
             # from the site digest, the bodies of its stories do not
             h.update(b"A" + type(value).__name__.encode())

@@ -9,7 +9,7 @@ Page URLs (also in the README):
     /YYYY/  /YYYY/MM/         a year's months, a month's days, with story counts
     /archive/                 every year → month → day, with story counts
     /section/<slug>/  /sections/    /topic/<slug>/  /topics/      (Pelican)
-    /sources/<host>/          every story citing an outlet;  /sources/  all outlets
+    /sources/<host>/          every story citing an outlet (paginated);  /sources/  all outlets
     /search/  /404.html  /sitemap.xml  /robots.txt
 """
 
@@ -168,7 +168,14 @@ class BriefingGenerator(Generator):
                 write(month.save_as, "month", month=month, url=month.url)
         write("archive/index.html", "archives", url="archive/")
         for outlet in self.outlets:
-            write(outlet.save_as, "outlet", outlet=outlet, url=outlet.url)
+            write(
+                outlet.save_as,
+                "outlet",
+                paginated={"articles": outlet.stories},
+                template_name="outlet",
+                outlet=outlet,
+                url=outlet.url,
+            )
         write("sources/index.html", "outlets", url="sources/")
         write("search/index.html", "search", url="search/")
         write("404.html", "404", url="404.html")

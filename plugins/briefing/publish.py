@@ -103,7 +103,9 @@ def clean_stale(output: str) -> list[str]:
         # a crash fell between the two renames of the fallback swap: put the old site back
         os.rename(olds.pop(), output)
     removed = []
-    for path in olds + glob.glob(glob.escape(_sibling(output, "staging-")) + "*"):
+    for kind in ("staging-", "trash-"):
+        olds += glob.glob(glob.escape(_sibling(output, kind)) + "*")
+    for path in olds:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
@@ -145,6 +147,41 @@ def die_with_parent():
             os._exit(1)
 
     return preexec
+
+
+def remove_later(folder: str, output: str) -> None:
+    """Remove a previous site without making the build wait: renamed ``.<output>.trash-*``
+    (the next build removes it if this does not get to), then deleted by a detached
+    process.  Removing a tree of thousands of files takes as long as linking it."""
+    trash = tempfile.mkdtemp(
+        prefix=os.path.basename(_sibling(output, "trash-")), dir=os.path.dirname(output)
+    )
+    try:
+        os.rename(folder, os.path.join(trash, "site"))
+    except OSError:
+        os.rmdir(trash)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
+        return
+    if pid:
+        os.waitpid(pid, 0)  # the middle process exits at once
+        return
+    try:  # the middle process: start the remover in its own session, then exit
+        os.setsid()
+        if os.fork() == 0:
+            os.closerange(3, 1 << 16)  # the build lock in particular
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            shutil.rmtree(trash, ignore_errors=True)
+    finally:
+        os._exit(0)
 
 
 def die_with_parent_now(parent: int) -> None:
@@ -190,7 +227,7 @@ def swap_in(staging: str, output: str) -> None:
         os.rename(staging, output)
         return
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        remove_later(staging, output)  # it now holds the previous site
         return
     old = tempfile.mkdtemp(
         prefix=os.path.basename(_sibling(output, "old-")), dir=os.path.dirname(output)
