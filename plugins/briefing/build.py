@@ -14,7 +14,6 @@ from pelican import Pelican
 
 from . import diagnostics, pages, publish, search
 from .diagnostics import Report
-from .fingerprint import PageDigests, Unstable, site_digest
 
 logger = logging.getLogger(__name__)
 
@@ -66,22 +65,8 @@ def _workers(settings: dict[str, Any]) -> int:
         return os.cpu_count() or 1
 
 
-class _DigestingWriter(pages.PlanningWriter):
-    """Computes the site digest from the context of the first page planned (by then every
-    generator has read its content and Pelican has finished the context)."""
-
-    def write_file(self, name: Any, template: Any, context: dict[str, Any], *a: Any, **kw: Any):
-        if self.digests is None and self.reuse:
-            try:
-                self.digests = PageDigests(site_digest(self.settings, context), context)
-            except Unstable as exc:
-                logger.info("briefing: pages cannot be reused this build (%s)", exc)
-                self.reuse = False
-        return super().write_file(name, template, context, *a, **kw)
-
-
 class BriefingPelican(Pelican):
-    _writer: _DigestingWriter | None = None
+    _writer: pages.PlanningWriter | None = None
     _published: str = ""
     _manifest: dict[str, Any] = {"pages": {}, "search": {}}
 
@@ -89,7 +74,7 @@ class BriefingPelican(Pelican):
         return [*super()._get_generator_classes(), _MakePages]
 
     def _get_writer(self) -> Any:
-        writer = _DigestingWriter(self.output_path, settings=self.settings)
+        writer = pages.PlanningWriter(self.output_path, settings=self.settings)
         path = pages.manifest_path(self.settings)
         writer.reuse = path is not None
         writer.previous = self._published
@@ -101,7 +86,7 @@ class BriefingPelican(Pelican):
     def _index_for_search(self, staging: str, output: str) -> dict[str, Any]:
         """Pagefind's index of the story pages, one bundle per quarter (``search.py``)."""
         writer = self._writer
-        context = writer._shared_context if writer is not None else None
+        context = writer.context if writer is not None else None
         wanted = (context or {}).get("search_pages") or {}
         keys = {job.name: job.key for job in writer.jobs} if writer is not None else {}
         shard_pages = {

@@ -19,9 +19,7 @@ import functools
 import json
 import logging
 import os
-import pickle
 import re
-import tempfile
 import uuid
 from typing import Any
 
@@ -29,7 +27,7 @@ from markupsafe import Markup
 from pelican import contents
 from pelican.generators import Generator
 
-from . import archive, diagnostics, feeds, search
+from . import archive, cachefile, diagnostics, feeds, search
 from .diagnostics import Diagnostic, Severity, display_path
 
 logger = logging.getLogger(__name__)
@@ -122,29 +120,21 @@ class BriefingGenerator(Generator):
         path = os.path.join(folder, "briefing-related.pickle")
         enabled = self.settings.get("BRIEFING_READ_CACHE", True)
         key = archive.related_key(stories) if enabled else None
-        by_path = {s.source_path: s for s in stories}
-        if key is not None:
+        saved = cachefile.load(path) if key is not None else None
+        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == key:
+            by_path = {s.source_path: s for s in stories}
             try:
-                with open(path, "rb") as f:
-                    saved_key, saved = pickle.load(f)
-                if saved_key == key:
-                    for story in stories:
-                        story.related_stories = [by_path[p] for p in saved[story.source_path]]
-                    return
-            except (OSError, EOFError, KeyError, ValueError, TypeError, pickle.PickleError):
-                pass
+                related = [[by_path[p] for p in saved[1][s.source_path]] for s in stories]
+            except (KeyError, TypeError):
+                related = None
+            if related is not None:
+                for story, others in zip(stories, related, strict=True):
+                    story.related_stories = others
+                return
         archive.link_related(stories)
-        if key is None:
-            return
-        answer = {s.source_path: [r.source_path for r in s.related_stories] for s in stories}
-        try:
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".briefing-related-", dir=folder)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((key, answer), f, protocol=5)
-            os.replace(tmp, path)
-        except OSError as exc:
-            logger.warning("briefing: related stories were not cached (%s)", exc)
+        if key is not None:
+            answer = {s.source_path: [r.source_path for r in s.related_stories] for s in stories}
+            cachefile.save(path, (key, answer), "the related-stories cache")
 
     def generate_output(self, writer: Any) -> None:
         relative = self.settings.get("RELATIVE_URLS", False)

@@ -25,7 +25,6 @@ import os
 import pickle
 import signal
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,8 +35,8 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import publish
-from .fingerprint import PageDigests
+from . import cachefile, publish
+from .fingerprint import PageDigests, Unstable, site_digest
 
 logger = logging.getLogger(__name__)
 MANIFEST_NAME = "briefing-pages.pickle"
@@ -64,8 +63,8 @@ class PlanningWriter(Writer):
         super().__init__(output_path, settings=settings)
         self.jobs: list[Job] = []
         self._index: dict[str, int] = {}
-        self._shared_context: dict[str, Any] | None = None
-        self.digests: PageDigests | None = None  # set by BriefingPelican once stories are read
+        self.context: dict[str, Any] | None = None  # the generators' shared context
+        self.digests: PageDigests | None = None
         self.reuse = True
         self._folders: set[str] = set()
         self.previous: str | None = None  # the published site
@@ -90,7 +89,14 @@ class PlanningWriter(Writer):
         """Pelican's ``Writer.write_file``, noting a job per file instead of writing it."""
         if not name:
             return
-        self._shared_context = context
+        self.context = context
+        if self.digests is None and self.reuse:
+            # the first page planned: every generator has read its content by now
+            try:
+                self.digests = PageDigests(site_digest(self.settings, context), context)
+            except Unstable as exc:
+                logger.info("briefing: pages cannot be reused this build (%s)", exc)
+                self.reuse = False
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -232,9 +238,9 @@ class PlanningWriter(Writer):
         else:
             local = job.context
             assert local is not None
-            if local.get("localsiteurl") and self._shared_context is not None:
+            if local.get("localsiteurl") and self.context is not None:
                 # Pelican's way of telling stories which page links are relative to
-                self._shared_context["localsiteurl"] = local["localsiteurl"]
+                self.context["localsiteurl"] = local["localsiteurl"]
             text = job.template.render(local)
         path = sanitised_join(self.output_path, job.name)
         self._folder_for(path)
@@ -388,28 +394,11 @@ def manifest_path(settings: dict[str, Any]) -> str | None:
 
 def load_manifest(path: str | None, output: str) -> dict[str, Any]:
     """``{"pages": {...}, "search": {...}}`` of the published site, or empty ones."""
-    empty: dict[str, Any] = {"pages": {}, "search": {}}
-    if not path:
-        return empty
-    try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-        return empty
+    data = cachefile.load(path)
     if not isinstance(data, dict) or data.get("output") != os.path.abspath(output):
-        return empty
+        return {"pages": {}, "search": {}}
     return {"pages": data.get("pages") or {}, "search": data.get("search") or {}}
 
 
 def save_manifest(path: str | None, output: str, parts: dict[str, Any]) -> None:
-    if not path:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".briefing-pages-", dir=folder)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump({"output": os.path.abspath(output), **parts}, f, protocol=5)
-        os.replace(tmp, path)
-    except OSError as exc:
-        logger.warning("briefing: the page manifest was not saved (%s)", exc)
+    cachefile.save(path, {"output": os.path.abspath(output), **parts}, "the page manifest")

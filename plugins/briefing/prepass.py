@@ -14,13 +14,12 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from . import cachefile
 from .diagnostics import display_path
 from .story import EXTENSIONS, Story, StoryReader
 
@@ -81,39 +80,13 @@ class Prepass:
         self.run(settings, files)
 
     def _load_cache(self) -> dict[str, Story]:
-        if not self.cache_path:
-            return {}
-        try:
-            with open(self.cache_path, "rb") as f:
-                key, entries = pickle.load(f)
-        except (
-            OSError,
-            EOFError,
-            pickle.UnpicklingError,
-            ValueError,
-            TypeError,
-            AttributeError,
-            ImportError,
-        ):
-            return {}
-        return entries if key == self.key else {}
+        saved = cachefile.load(self.cache_path)
+        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == self.key:
+            return saved[1]
+        return {}
 
     def _save_cache(self, entries: dict[str, Story]) -> None:
-        if not self.cache_path:
-            return
-        folder = os.path.dirname(os.path.abspath(self.cache_path))
-        os.makedirs(folder, exist_ok=True)
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".briefing-cache-", dir=folder)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((self.key, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.cache_path)  # a killed build leaves the old cache whole
-        except OSError as exc:  # only an optimisation: the build goes on without it
-            logger.warning("briefing: the reader cache was not saved (%s)", exc)
-        finally:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
+        cachefile.save(self.cache_path, (self.key, entries), "the reader cache")
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
