@@ -262,3 +262,19 @@ def test_outlet_pages_are_paginated_like_topic_pages(tmp_path):
     assert f'rel="next" href="{second}"' in first
     last = pages[-1].read_text()
     assert last.count('class="story-card"') == cited - 10 * len(pages)
+
+
+def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
+    """Truncated or foreign files in cache/ are ignored: the build renders everything and
+    publishes the same site."""
+    site = project(tmp_path / "site")
+    built(site)
+    before = snapshot(site / "output")
+    cache = site / "cache"
+    names = sorted(p.name for p in cache.glob("briefing-*.pickle"))
+    assert names == ["briefing-pages.pickle", "briefing-related.pickle", "briefing-stories.pickle"]
+    for i, path in enumerate(sorted(cache.glob("briefing-*.pickle"))):
+        path.write_bytes(path.read_bytes()[: 40 * i] + b"\x80\x05not a pickle")
+    again = built(site)
+    assert counts(again)[1] == 0  # nothing could be trusted, so nothing was kept
+    assert snapshot(site / "output") == before
