@@ -278,3 +278,15 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
     again = built(site)
     assert counts(again)[1] == 0  # nothing could be trusted, so nothing was kept
     assert snapshot(site / "output") == before
+
+
+def test_without_processes_to_fork_this_process_renders_everything(tmp_path, monkeypatch):
+    from briefing import pages
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    jobs = [pages.Job(f"page-{i}", None) for i in range(100)]
+    pages._render_in_parallel(_Writer(tmp_path), jobs, 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(j.name for j in jobs)
