@@ -290,3 +290,29 @@ def test_without_processes_to_fork_this_process_renders_everything(tmp_path, mon
     jobs = [pages.Job(f"page-{i}", None) for i in range(100)]
     pages._render_in_parallel(_Writer(tmp_path), jobs, 4)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(j.name for j in jobs)
+
+
+@pytest.mark.parametrize(
+    ("page", "indexed"),
+    [
+        (  # a story page: Pagefind reads its article, in the page's language
+            '<!DOCTYPE html><html lang="fr"><head><title>T</title></head><body><nav>Menu</nav>'
+            '<article class="story" data-pagefind-body><h1>T</h1><p>Bonjour</p></article>'
+            "<footer>Pied</footer></body></html>",
+            '<!DOCTYPE html><html lang="fr"><body><article class="story" data-pagefind-body>'
+            "<h1>T</h1><p>Bonjour</p></article></body></html>",
+        ),
+        (  # two articles, or none marked for search: the whole page, as Pagefind would see it
+            "<html><body><article data-pagefind-body>A</article><article>B</article></body></html>",
+            "<html><body><article data-pagefind-body>A</article><article>B</article></body></html>",
+        ),
+        (
+            "<html><body><article>A</article></body></html>",
+            "<html><body><article>A</article></body></html>",
+        ),
+    ],
+)
+def test_the_indexer_reads_a_story_page_cut_to_its_searchable_article(page, indexed):
+    from briefing import search
+
+    assert search._searchable(page) == indexed

@@ -80,9 +80,9 @@ def _searchable(html: str) -> str:
     end = html.find("</article>", head_end)
     if end < 0 or html.find("</article>", end + 1) >= 0:
         return html
-    html_tag_end = html.find(">", html.find("<html"))
-    head = html[: html_tag_end + 1]
-    return f"<!DOCTYPE html>\n{head}<body>{html[start : end + 10]}</body></html>"
+    html_tag = html.find("<html")  # keeps the doctype and <html lang="…">
+    head = html[: html.find(">", html_tag) + 1] if 0 <= html_tag < start else "<html>"
+    return f"{head}<body>{html[start : end + 10]}</body></html>"
 
 
 def build(
