@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,33 @@ def test_the_indexer_reads_a_story_page_cut_to_its_searchable_article(page, inde
     from briefing import search
 
     assert search._searchable(page) == indexed
+
+
+def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
+    """A build that fails after the index started stops the indexer before it removes the
+    staging folder, so nothing writes into a folder that is gone, and the unfinished index
+    is a failure, never half an index."""
+    from briefing import search
+
+    # an indexer that would take half a minute
+    monkeypatch.setattr(
+        search, "_pagefind", lambda: [sys.executable, "-c", "import time; time.sleep(30)"]
+    )
+    site = tmp_path / "staging"
+    write(
+        site / "2026/01/01/a/index.html",
+        "<html><body><article data-pagefind-body>A</article></body></html>",
+    )
+    indexing = search.Indexing(
+        str(site), {"2026-q1": [("2026/01/01/a/index.html", None)]}, None, {}, 1
+    )
+    deadline = time.monotonic() + 10
+    while not indexing._running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    indexing.cancel()
+    assert time.monotonic() - started < 5
+    assert not indexing._thread.is_alive()
+    assert [proc.poll() for proc in indexing._running] == [-9]
+    with pytest.raises(search.SearchFailed):
+        indexing.wait()

@@ -69,6 +69,8 @@ class BriefingPelican(Pelican):
     _writer: pages.PlanningWriter | None = None
     _published: str = ""
     _manifest: dict[str, Any] = {"pages": {}, "search": {}}
+    _search: search.Indexing | None = None
+    _search_shards = 0
 
     def _get_generator_classes(self) -> list[type]:
         return [*super()._get_generator_classes(), _MakePages]
@@ -80,35 +82,53 @@ class BriefingPelican(Pelican):
         writer.previous = self._published
         self._manifest = pages.load_manifest(path, self._published)
         writer.manifest = self._manifest["pages"]
+        if self.settings.get("BRIEFING_SEARCH", True):
+            writer.after_render = self._start_search
         self._writer = writer
         return writer
 
-    def _index_for_search(self, staging: str, output: str) -> dict[str, Any]:
-        """Pagefind's index of the story pages, one bundle per quarter (``search.py``)."""
+    def _start_search(self) -> None:
+        """Start Pagefind's index of the story pages, one bundle per quarter (``search.py``),
+        as soon as the changed pages are rendered: it runs while the unchanged ones are
+        linked, reading those from the published site."""
         writer = self._writer
-        context = writer.context if writer is not None else None
-        wanted = (context or {}).get("search_pages") or {}
-        keys = {job.name: job.key for job in writer.jobs} if writer is not None else {}
+        if writer is None or self._search is not None:
+            return
+        wanted = (writer.context or {}).get("search_pages") or {}
+        keys = {job.name: job.key for job in writer.jobs}
         shard_pages = {
             shard: [(name, keys.get(name)) for name in names] for shard, names in wanted.items()
         }
-        try:
-            made, indexed = search.build(
-                staging,
-                shard_pages,
-                output if os.path.isdir(output) else None,
-                self._manifest["search"] if writer is not None and writer.reuse else {},
-                _workers(self.settings),
-            )
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        logger.info("briefing: search index: %d of %d shard(s) indexed", indexed, len(wanted))
+        self._search_shards = len(shard_pages)
+        self._search = search.Indexing(
+            writer.output_path,
+            shard_pages,
+            self._published if os.path.isdir(self._published) else None,
+            self._manifest["search"] if writer.reuse else {},
+            _workers(self.settings),
+            writer.source_of,
+        )
+
+    def _finish_search(self) -> dict[str, Any]:
+        self._start_search()  # if the pages were made some other way
+        if self._search is None:
+            return {}
+        made, indexed = self._search.wait()
+        logger.info(
+            "briefing: search index: %d of %d shard(s) indexed", indexed, self._search_shards
+        )
         return made
+
+    def _discard(self, staging: str) -> None:
+        """Throw the staging folder away (stopping the indexer that writes into it first)."""
+        if self._search is not None:
+            self._search.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
 
     def run(self) -> None:
         output = os.path.abspath(self.output_path)
         self._published = output
+        self._search = None
         timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
         with publish.BuildLock(output, timeout=timeout):
             publish.clean_stale(output)
@@ -125,13 +145,13 @@ class BriefingPelican(Pelican):
                     except BuildStopped:
                         pass  # the report holds the errors; handled below like any failure
             except jinja2.TemplateError as exc:
-                shutil.rmtree(staging, ignore_errors=True)
+                self._discard(staging)
                 raise BuildFailed(
                     f"{_template_location(exc)}: template error: {exc}; "
                     f"{_shown(output)} was left unchanged"
                 ) from None
             except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
+                self._discard(staging)
                 raise
             finally:
                 if self._writer is not None:
@@ -140,7 +160,7 @@ class BriefingPelican(Pelican):
                 self.output_path = self.settings["OUTPUT_PATH"] = output
                 _print(report)
             if report.errors or counter.count:
-                shutil.rmtree(staging, ignore_errors=True)
+                self._discard(staging)
                 errors = report.summary() if report.errors else f"{counter.count} error(s) logged"
                 failed = BuildFailed(
                     f"build failed ({errors}); {_shown(output)} was left unchanged"
@@ -156,7 +176,11 @@ class BriefingPelican(Pelican):
                 made["pages"] = self._writer.new_manifest()
             if self.settings.get("BRIEFING_SEARCH", True):
                 # part of the site, so built before the swap; only story pages are searched
-                made["search"] = self._index_for_search(staging, output)
+                try:
+                    made["search"] = self._finish_search()
+                except BaseException:
+                    self._discard(staging)
+                    raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
             publish.swap_in(staging, output)
             if self._writer is not None:

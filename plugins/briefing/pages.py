@@ -70,6 +70,8 @@ class PlanningWriter(Writer):
         self.previous: str | None = None  # the published site
         self.manifest: dict[str, tuple[str, int, int, int]] = {}
         self.reused = self.rendered = 0
+        self.rendered_names: set[str] = set()
+        self.after_render: Callable[[], None] | None = None
         self.errors_logged = 0
 
     # --- planning -------------------------------------------------------------------------
@@ -187,43 +189,67 @@ class PlanningWriter(Writer):
     # --- making ---------------------------------------------------------------------------
 
     def make_pages(self, workers: int) -> None:
-        """Link unchanged pages from the published site; render the rest on ``workers`` cores."""
+        """Render the pages whose inputs changed on ``workers`` cores, call ``after_render``
+        (the search index starts there, beside what follows), then link the unchanged pages
+        from the published site."""
+        keep: list[tuple[Job, str]] = []
         todo: list[Job] = []
         for job in self.jobs:
-            if not self._reuse(job):
+            old = self._reusable(job)
+            if old is None:
                 todo.append(job)
-        self.reused = len(self.jobs) - len(todo)
-        self.rendered = len(todo)
+            else:
+                keep.append((job, old))
+        self.rendered_names = {job.name for job in todo}
         workers = max(1, min(workers, len(todo) // (4 * _BATCH)))
         if workers == 1:
             for job in todo:
                 self._render(job)
         else:
             self.errors_logged += _render_in_parallel(self, todo, workers)
+        if self.after_render is not None:
+            self.after_render()
+        for job, old in keep:
+            if not self._link(old, job.name):
+                self._render(job)  # no hard links here after all: render it
+                self.rendered_names.add(job.name)
+        self.rendered = len(self.rendered_names)
+        self.reused = len(self.jobs) - self.rendered
         for job in self.jobs:  # only names and digests are needed from here on
             job.template = job.context = job.make = None
 
-    def _reuse(self, job: Job) -> bool:
+    def source_of(self, name: str) -> str:
+        """Where page ``name`` can be read once the changed pages are rendered: the new
+        file, or the published one it will be linked to."""
+        if name in self.rendered_names or not self.previous:
+            return os.path.join(self.output_path, name)
+        return os.path.join(self.previous, name)
+
+    def _reusable(self, job: Job) -> str | None:
+        """The published file this page can be taken from, if its inputs did not change."""
         if job.key is None or not self.previous:
-            return False
+            return None
         known = self.manifest.get(job.name)
         if known is None or known[0] != job.key:
-            return False
+            return None
         old = os.path.join(self.previous, job.name)
         try:
             st = os.stat(old, follow_symlinks=False)
         except OSError:
-            return False
+            return None
         if (st.st_ino, st.st_size, st.st_mtime_ns) != known[1:]:
-            return False  # not the file that was published with this digest
-        new = sanitised_join(self.output_path, job.name)
+            return None  # not the file that was published with this digest
+        return old
+
+    def _link(self, old: str, name: str) -> bool:
+        new = sanitised_join(self.output_path, name)
         try:
             self._folder_for(new)
             os.link(old, new)
         except FileExistsError:
             return True  # a page that reuses its own name twice cannot happen; keep it
         except OSError:
-            return False  # another file system, no hard links: render it
+            return False  # another file system, no hard links
         return True
 
     def _folder_for(self, path: str) -> None:

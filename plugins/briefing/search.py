@@ -10,7 +10,9 @@ of one quarter.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
-given to it whole.
+given to it whole.  Indexing starts as soon as the changed pages are rendered and runs in
+the background (``Indexing``) while the build links its unchanged pages, reading those
+from the published site.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -85,17 +88,90 @@ def _searchable(html: str) -> str:
     return f"{head}<body>{html[start : end + 10]}</body></html>"
 
 
+class Indexing:
+    """``build`` in a background thread, so the index is made while the build links its
+    unchanged pages; ``wait()`` returns its result or raises its failure, ``cancel()``
+    stops the indexers and waits for the thread (call it before removing ``site``)."""
+
+    def __init__(self, *args: Any) -> None:
+        self._lock = threading.Lock()
+        self._running: list[subprocess.Popen[str]] = []
+        self._cancelled = False
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._build, args=args, daemon=True)
+        self._thread.start()
+
+    def _build(self, *args: Any) -> None:
+        try:
+            self._result = build(*args, spawn=self._spawn)
+        except BaseException as exc:  # handed to wait()
+            self._error = exc
+
+    def _spawn(self, command: list[str], env: dict[str, str]) -> tuple[int, str]:
+        with self._lock:
+            if self._cancelled:
+                return 1, "cancelled"
+            proc = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env=env,
+                preexec_fn=publish.die_with_parent(),
+            )
+            self._running.append(proc)
+        try:
+            output, _ = proc.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+            return 1, "timed out after 600 s"
+        return proc.returncode, output
+
+    def wait(self) -> tuple[dict[str, Any], int]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            for proc in self._running:
+                if proc.poll() is None:
+                    proc.kill()
+        self._thread.join()
+
+
+def _run(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    result = subprocess.run(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+        env=env,
+        preexec_fn=publish.die_with_parent(),
+    )
+    return result.returncode, result.stdout
+
+
 def build(
     site: str,
     pages: dict[str, list[tuple[str, str | None]]],
     previous: str | None,
     known: dict[str, tuple[str, list[tuple[str, int, int, int]]]],
     workers: int,
+    source: Callable[[str], str] | None = None,
+    spawn: Callable[[list[str], dict[str, str]], tuple[int, str]] = _run,
 ) -> tuple[dict[str, tuple[str, list[tuple[str, int, int, int]]]], int]:
     """Index each shard of ``pages`` (shard → [(page path, page digest)]) into
     ``site/pagefind/<shard>/``, linking shards whose digest matches ``known`` (the
-    published site's) from ``previous``.  Returns the new ``known`` and how many shards
-    were indexed."""
+    published site's) from ``previous``.  ``source(name)`` says where to read a page
+    (by default from ``site``).  Returns the new ``known`` and how many shards were
+    indexed."""
+    read_from = source or (lambda name: os.path.join(site, name))
     digests = shard_digests(pages)
     made: dict[str, tuple[str, list[tuple[str, int, int, int]]]] = {}
     todo = []
@@ -115,7 +191,9 @@ def build(
                 failures = [
                     f
                     for f in pool.map(
-                        lambda shard: _index_shard(site, tmp, shard, [n for n, _ in pages[shard]]),
+                        lambda shard: _index_shard(
+                            site, tmp, shard, [n for n, _ in pages[shard]], read_from, spawn
+                        ),
                         todo,
                     )
                     if f
@@ -174,11 +252,18 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     return sorted(found)
 
 
-def _index_shard(site: str, tmp: str, shard: str, names: list[str]) -> str | None:
+def _index_shard(
+    site: str,
+    tmp: str,
+    shard: str,
+    names: list[str],
+    read_from: Callable[[str], str],
+    spawn: Callable[[list[str], dict[str, str]], tuple[int, str]],
+) -> str | None:
     """Run Pagefind over one shard's pages; returns a failure message or None."""
     source = os.path.join(tmp, shard)
     for name in names:
-        with open(os.path.join(site, name), encoding="utf-8") as f:
+        with open(read_from(name), encoding="utf-8") as f:
             text = _searchable(f.read())
         target = os.path.join(source, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -194,18 +279,11 @@ def _index_shard(site: str, tmp: str, shard: str, names: list[str]) -> str | Non
     ]
     env = {**os.environ, "RAYON_NUM_THREADS": "1"}  # shards run side by side instead
     try:
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=env,
-            preexec_fn=publish.die_with_parent(),
-        )
+        code, output = spawn(command, env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{shard}: {exc}"
-    if result.returncode != 0:
-        return f"{shard}: " + (result.stderr or result.stdout).strip()[-2000:]
+    if code != 0:
+        return f"{shard}: " + output.strip()[-2000:]
     try:
         canonicalize(_shard_dir(site, shard))
     except OSError as exc:
