@@ -233,12 +233,8 @@ class PlanningWriter(Writer):
         if known is None or known[0] != job.key:
             return None
         old = os.path.join(self.previous, job.name)
-        try:
-            st = os.stat(old, follow_symlinks=False)
-        except OSError:
-            return None
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != known[1:]:
-            return None  # not the file that was published with this digest
+        if publish.identity(old) != known[1:]:
+            return None  # gone, or not the file that was published with this digest
         return old
 
     def _link(self, old: str, name: str) -> bool:
@@ -282,11 +278,9 @@ class PlanningWriter(Writer):
         for job in self.jobs:
             if job.key is None:
                 continue
-            try:
-                st = os.stat(os.path.join(self.output_path, job.name), follow_symlinks=False)
-            except OSError:
-                continue
-            entries[job.name] = (job.key, st.st_ino, st.st_size, st.st_mtime_ns)
+            found = publish.identity(os.path.join(self.output_path, job.name))
+            if found is not None:
+                entries[job.name] = (job.key, *found)
         return entries
 
 

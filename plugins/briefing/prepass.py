@@ -10,6 +10,7 @@ reads from memory.  Results are the same as reading one file at a time: the same
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -28,6 +29,7 @@ CACHE_NAME = "briefing-stories.pickle"
 _reader: StoryReader | None = None  # each worker's, inherited through fork
 
 
+@functools.cache
 def _code_version() -> str:
     """Changes whenever the reader's code changes, so stale cache entries are never used."""
     digest = hashlib.sha256()

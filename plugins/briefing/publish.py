@@ -184,6 +184,16 @@ def remove_later(folder: str, output: str) -> None:
         os._exit(0)
 
 
+def identity(path: str) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a published file, which a build may take over only while it
+    is still the very file it published; None if it is gone."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def die_with_parent_now(parent: int) -> None:
     """In a forked child: be killed with ``parent`` (a killed build takes its workers along)."""
     if sys.platform.startswith("linux"):

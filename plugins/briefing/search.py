@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -37,11 +37,6 @@ FOLDER = "pagefind"
 
 def shard_of(date: Any) -> str:
     return f"{date.year:04d}-q{(date.month - 1) // 3 + 1}"
-
-
-def shards(stories: Iterable[Any]) -> list[str]:
-    """Every shard a set of stories needs, newest first (the search page's bundles)."""
-    return sorted({shard_of(s.date) for s in stories}, reverse=True)
 
 
 class SearchFailed(publish.PublishError):
@@ -223,12 +218,8 @@ def _link_shard(
     if known is None or known[0] != key:
         return False
     old, new = _shard_dir(previous, shard), _shard_dir(site, shard)
-    for rel, ino, size, mtime in known[1]:
-        try:
-            st = os.stat(os.path.join(old, rel), follow_symlinks=False)
-        except OSError:
-            return False
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != (ino, size, mtime):
+    for rel, *published in known[1]:
+        if publish.identity(os.path.join(old, rel)) != tuple(published):
             return False
     try:
         for rel, *_ in known[1]:
@@ -247,8 +238,7 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     for root, _, files in os.walk(folder):
         for name in files:
             path = os.path.join(root, name)
-            st = os.stat(path, follow_symlinks=False)
-            found.append((os.path.relpath(path, folder), st.st_ino, st.st_size, st.st_mtime_ns))
+            found.append((os.path.relpath(path, folder), *publish.identity(path)))
     return sorted(found)
 
 
