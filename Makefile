@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check plugins tests benchmarks
 
 clean:
-	rm -rf $(OUTPUT) .$(OUTPUT).staging-* .$(OUTPUT).old-* cache .pytest_cache
+	rm -rf $(OUTPUT) .$(OUTPUT).staging-* .$(OUTPUT).old-* .$(OUTPUT).trash-* .$(OUTPUT).spare cache .pytest_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean

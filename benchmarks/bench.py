@@ -103,7 +103,9 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
     cold: dict[str, list] = {"ours": [], "stock": []}
     for _ in range(runs):  # alternate, so drift in the machine hits both alike
         for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
-            for leftover in ("output", "cache"):
+            # a cold build: no site, no cache, and none of the folders Briefing keeps
+            # beside output/ (the spare site, see publish.py)
+            for leftover in ("output", "cache", *(p.name for p in folder.glob(".output.*"))):
                 shutil.rmtree(folder / leftover, ignore_errors=True)
             cold[name].append(run(cmd, folder))
     result = {"stories": n, "cold": {k: median(v) for k, v in cold.items()}}

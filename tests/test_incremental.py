@@ -53,6 +53,14 @@ def counts(result) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def linked(result) -> int:
+    """How many kept pages were linked from the published site (the rest were kept in
+    place in the spare site the build started from)."""
+    m = re.search(r"\((\d+) linked from the published site\)", log(result))
+    assert m, log(result)[-2000:]
+    return int(m.group(1))
+
+
 def shards_indexed(result) -> tuple[int, int]:
     m = re.search(r"search index: (\d+) of (\d+) shard", log(result))
     assert m, log(result)[-2000:]
@@ -72,6 +80,11 @@ def first_story(site: Path) -> Path:
 def edit_body(site: Path) -> None:
     path = first_story(site)
     path.write_text(path.read_text() + "\nA late paragraph about the harbour ferry timetable.\n")
+
+
+def edit_another_body(site: Path) -> None:
+    path = sorted((site / "content" / "stories").rglob("*.md"))[-2]
+    path.write_text(path.read_text() + "\nA paragraph about the night buses.\n")
 
 
 def edit_title(site: Path) -> None:
@@ -121,11 +134,14 @@ def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
     site = project(tmp_path / "site", theme_copy=True)
     first = built(site)
     assert counts(first)[1] == 0  # nothing to keep the first time
+    edit_another_body(site)
+    built(site)  # the first build's site is the spare now, which the next build starts from
     EDITS[name](site)
     again = built(site)
     rendered, kept = counts(again)
 
     cold = project(tmp_path / "cold", theme_copy=True)
+    edit_another_body(cold)
     EDITS[name](cold)
     built(cold)  # sequential, one worker, from nothing
     assert snapshot(site / "output") == snapshot(cold / "output")  # search index too
@@ -133,6 +149,9 @@ def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
         # the story, its day, month and year, its outlets, the front page, feeds: not all
         assert 0 < rendered < (rendered + kept) / 4, (rendered, kept)
         assert shards_indexed(again) == (1, 2)  # only the quarter the story is in
+        # the spare lacked only what the last two builds changed; the second build's
+        # changes (not this one's) were linked from the published site
+        assert 0 < linked(again) < rendered, (rendered, linked(again))
     if name in ("title", "settings", "template"):
         assert kept == 0 or rendered > kept  # they show on most pages
 
@@ -148,23 +167,27 @@ def test_an_unchanged_site_renders_nothing_and_indexes_nothing(tmp_path):
 
 
 def test_published_files_are_never_written_to(tmp_path):
-    """Kept pages are hard links to the published files; a build writes only new files."""
+    """Kept pages are hard links to the published files, or the spare site's own files,
+    which it shares with the published site; a build writes only new files."""
     site = project(tmp_path / "site")
-    built(site)
-    published = {}
-    for path in (site / "output").rglob("*"):
-        if path.is_file():
-            published[path.stat().st_ino] = (path, path.read_bytes())
-    hold = tmp_path / "hold"  # keep the old files alive after the swap removes them
+    hold = tmp_path / "hold"  # keep every file ever published alive, with its bytes
     hold.mkdir()
-    for i, (path, _) in enumerate(published.values()):
-        os.link(path, hold / str(i))
-    edit_body(site)
-    built(site)
-    for i, (path, data) in enumerate(published.values()):
+    held: dict[int, tuple[Path, bytes]] = {}
+    for edit in (None, edit_body, edit_another_body, edit_body):
+        if edit is not None:
+            edit(site)
+        before = set(held)
+        built(site)
+        files = [p for p in (site / "output").rglob("*") if p.is_file()]
+        for path in files:
+            ino = path.stat().st_ino
+            if ino not in held:
+                held[ino] = (path, path.read_bytes())
+                os.link(path, hold / str(len(held)))
+        if edit is not None:  # most pages were kept, not written again
+            assert len({p.stat().st_ino for p in files} & before) > len(files) / 2
+    for i, (path, data) in enumerate(held.values(), 1):
         assert (hold / str(i)).read_bytes() == data, f"{path} was written to in place"
-    shared = {p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
-    assert len(shared & set(published)) > len(published) / 2  # most were kept
 
 
 def test_a_page_changed_in_output_is_rendered_again(tmp_path):
@@ -177,6 +200,26 @@ def test_a_page_changed_in_output_is_rendered_again(tmp_path):
     again = built(site)
     assert counts(again)[0] >= 1
     assert page.read_bytes() == original
+
+
+def test_a_spare_site_changed_by_hand_is_not_trusted(tmp_path):
+    site = project(tmp_path / "site")
+    built(site)
+    edit_body(site)
+    built(site)  # the first site is now the spare
+    spare = site / ".output.spare"
+    pages = sorted(spare.glob("20[0-9][0-9]/[01][0-9]/[0-3][0-9]/*/index.html"))
+    page = pages[len(pages) // 2]  # a story page neither edit touches
+    (spare / "stray.html").write_text("not made by any build")
+    page.unlink()
+    page.write_text("<!-- replaced by hand -->")
+    edit_another_body(site)
+    built(site)
+    cold = project(tmp_path / "cold")
+    edit_body(cold)
+    edit_another_body(cold)
+    built(cold)
+    assert snapshot(site / "output") == snapshot(cold / "output")
 
 
 def test_a_template_error_on_one_page_in_a_worker_names_the_template(tmp_path):

@@ -177,6 +177,7 @@ def test_fallback_swap_and_recovery_after_a_crash_between_renames(tmp_path, monk
     write(staging / "index.html", "new")
     publish.swap_in(str(staging), str(output))
     assert (output / "index.html").read_text() == "new"
+    assert leftovers(tmp_path) == []  # the old site is removed in the background
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
     # a crash after `output -> .output.old-*` and before `staging -> output`
     os.rename(output, tmp_path / ".output.old-x1")
@@ -184,3 +185,34 @@ def test_fallback_swap_and_recovery_after_a_crash_between_renames(tmp_path, monk
     publish.clean_stale(str(output))
     assert (output / "index.html").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two renames"])
+def test_the_replaced_site_is_kept_as_the_spare_and_taken_by_the_next_build(
+    tmp_path, monkeypatch, exchange
+):
+    if not exchange:
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    output = tmp_path / "output"
+    write(output / "index.html", "old")
+    staging = publish.make_staging(str(output))
+    write(Path(staging) / "index.html", "new")
+    assert publish.swap_in(staging, str(output), keep_previous=True)
+    assert (output / "index.html").read_text() == "new"
+    spare = Path(publish.spare_path(str(output)))
+    assert (spare / "index.html").read_text() == "old"
+    publish.clean_stale(str(output))  # a spare is not a leftover
+    assert spare.exists()
+    taken = publish.take_spare(str(output))
+    assert taken is not None and Path(taken).name.startswith(".output.staging-")
+    assert (Path(taken) / "index.html").read_text() == "old" and not spare.exists()
+    assert publish.take_spare(str(output)) is None
+
+
+def test_pruning_a_spare_keeps_only_what_is_vouched_for(tmp_path):
+    site = tmp_path / "site"
+    for name in ("a/index.html", "a/b/index.html", "c/old.html", "theme/css/site.css"):
+        write(site / name, name)
+    publish.prune(str(site), {"a/index.html"}.__contains__)
+    found = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    assert found == ["a", "a/index.html"]  # emptied folders go too

@@ -3,6 +3,7 @@ when the whole build succeeded, with every diagnostic of the run printed once.""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -68,7 +69,8 @@ def _workers(settings: dict[str, Any]) -> int:
 class BriefingPelican(Pelican):
     _writer: pages.PlanningWriter | None = None
     _published: str = ""
-    _manifest: dict[str, Any] = {"pages": {}, "search": {}}
+    _manifest: dict[str, Any] = {"pages": {}, "search": {}}  # the published site's
+    _spare: dict[str, Any] = {"pages": {}, "search": {}}  # the staging folder's, if a spare
     _search: search.Indexing | None = None
     _search_shards = 0
 
@@ -77,11 +79,10 @@ class BriefingPelican(Pelican):
 
     def _get_writer(self) -> Any:
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
-        path = pages.manifest_path(self.settings)
-        writer.reuse = path is not None
+        writer.reuse = pages.manifest_path(self.settings) is not None
         writer.previous = self._published
-        self._manifest = pages.load_manifest(path, self._published)
         writer.manifest = self._manifest["pages"]
+        writer.spare = self._spare["pages"]
         if self.settings.get("BRIEFING_SEARCH", True):
             writer.after_render = self._start_search
         self._writer = writer
@@ -107,6 +108,8 @@ class BriefingPelican(Pelican):
             self._manifest["search"] if writer.reuse else {},
             _workers(self.settings),
             writer.source_of,
+            self._spare["search"],
+            search.sources_path(self.settings),
         )
 
     def _finish_search(self) -> dict[str, Any]:
@@ -125,6 +128,32 @@ class BriefingPelican(Pelican):
             self._search.cancel()
         shutil.rmtree(staging, ignore_errors=True)
 
+    def _staging(self, output: str) -> str:
+        """The folder to build in: the spare site, pruned to the pages and search bundles
+        its manifest vouches for (the build keeps those that did not change), or a new
+        empty folder."""
+        path = pages.manifest_path(self.settings)
+        saved = pages.load_manifest(path, output)
+        self._manifest = {"pages": saved["pages"], "search": saved["search"]}
+        self._spare = {"pages": {}, "search": {}}
+        spare = saved["spare"]
+        staging = None
+        if path is not None and (spare["pages"] or spare["search"]):
+            staging = publish.take_spare(output)
+        if staging is None:
+            publish.discard_spare(output)
+            return publish.make_staging(output)
+        wanted = set(spare["pages"])
+        for shard, (_, files) in spare["search"].items():
+            wanted.update(f"{search.FOLDER}/{shard}/{rel}" for rel, *_ in files)
+        try:
+            publish.prune(staging, wanted.__contains__)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            return publish.make_staging(output)
+        self._spare = spare
+        return staging
+
     def run(self) -> None:
         output = os.path.abspath(self.output_path)
         self._published = output
@@ -132,7 +161,7 @@ class BriefingPelican(Pelican):
         timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
         with publish.BuildLock(output, timeout=timeout):
             publish.clean_stale(output)
-            staging = publish.make_staging(output)
+            staging = self._staging(output)
             report = Report()
             counter = _ErrorCounter()
             root = logging.getLogger()
@@ -182,13 +211,19 @@ class BriefingPelican(Pelican):
                     self._discard(staging)
                     raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
-            publish.swap_in(staging, output)
+            manifest = pages.manifest_path(self.settings)
+            if publish.swap_in(staging, output, keep_previous=manifest is not None):
+                made["spare"] = self._manifest  # the site just replaced is the spare now
             if self._writer is not None:
-                pages.save_manifest(pages.manifest_path(self.settings), output, made)
+                pages.save_manifest(manifest, output, made)
+            if _run_by_pelican_command():
+                _exit_without_teardown()
                 logger.info(
-                    "briefing: %d page(s) rendered, %d unchanged page(s) kept",
+                    "briefing: %d page(s) rendered, %d unchanged page(s) kept "
+                    "(%d linked from the published site)",
                     self._writer.rendered,
                     self._writer.reused,
+                    self._writer.linked,
                 )
 
 
@@ -204,6 +239,37 @@ def _template_location(exc: jinja2.TemplateError) -> str:
             where = f"{os.path.relpath(name)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
+
+
+def _run_by_pelican_command() -> bool:
+    """Whether this build is the one run of a ``pelican`` command (not autoreload, not a
+    program calling Pelican): nothing follows it but the process's exit."""
+    caller = sys._getframe(2)  # this function <- BriefingPelican.run <- its caller
+    if caller.f_code.co_name != "main" or caller.f_globals.get("__name__") != "pelican":
+        return False
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return os.path.basename(sys.argv[0]) == "pelican" or (
+        spec is not None and spec.name == "pelican.__main__"
+    )
+
+
+def _exit_without_teardown() -> None:
+    """Once the successful build's command exits, exit at once: freeing every story,
+    page and context one object at a time takes half a second at 5,000 stories and
+    changes nothing (mypy's ``fast_exit`` does the same).  Logging and the standard
+    streams are flushed first; registered last, this runs before other exit handlers."""
+
+    def leave() -> None:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
+
+    atexit.register(leave)
 
 
 def _called_by_autoreload() -> bool:

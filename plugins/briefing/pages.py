@@ -5,15 +5,22 @@ they show has changed, otherwise rendered on every core.
 hands it out).  ``write_file`` renders nothing: it notes a ``Job`` per output file, with
 Pelican's own pagination and overwrite rules.  After the last generator, ``make_pages``
 
-* links each page whose digest (``fingerprint.py``) matches the manifest of the published
-  site into the staging folder (a hard link: the published file is never written to, and
-  every file the build writes is a new file in the staging folder);
+* keeps each page of the spare site (the site before the published one, which the build
+  took as its staging folder, ``publish.take_spare``) whose digest (``fingerprint.py``)
+  matches the spare's manifest, where it is;
+* links each other page whose digest matches the manifest of the published site into the
+  staging folder (a hard link);
 * renders the rest in forked worker processes, which share the parsed stories with the
-  parent and take jobs in small batches from a shared counter.
+  parent and take jobs in small batches from a shared counter;
+* removes the spare's pages this build does not make.
+
+Files are never written to in place: a page that replaces one of the spare's is a new
+file, so a file the spare shares with the published site (a hard link) keeps its bytes.
 
 The manifest (``cache/briefing-pages.pickle``) maps each output file to its digest and the
-identity (inode, size, mtime) of the file that was published; it is written only after the
-swap, and a file whose identity differs (edited, replaced) is never reused.
+identity (inode, size, mtime) of the file that was published, for the published site and
+for the spare; it is written only after the swap, and a file whose identity differs
+(edited, replaced) is never reused.
 """
 
 from __future__ import annotations
@@ -69,7 +76,9 @@ class PlanningWriter(Writer):
         self._folders: set[str] = set()
         self.previous: str | None = None  # the published site
         self.manifest: dict[str, tuple[str, int, int, int]] = {}
-        self.reused = self.rendered = 0
+        self.spare: dict[str, tuple[str, int, int, int]] = {}  # the staging folder's pages
+        self._linked: set[str] = set()
+        self.reused = self.rendered = self.linked = 0
         self.rendered_names: set[str] = set()
         self.after_render: Callable[[], None] | None = None
         self.errors_logged = 0
@@ -192,15 +201,24 @@ class PlanningWriter(Writer):
         """Render the pages whose inputs changed on ``workers`` cores, call ``after_render``
         (the search index starts there, beside what follows), then link the unchanged pages
         from the published site."""
+        names = {job.name for job in self.jobs}
+        for name in self.spare:
+            if name not in names:
+                self._remove(name, prune=True)
         keep: list[tuple[Job, str]] = []
         todo: list[Job] = []
         for job in self.jobs:
+            if self._kept_in_place(job):
+                continue
+            if job.name in self.spare:
+                self._remove(job.name)  # the spare's out-of-date copy
             old = self._reusable(job)
             if old is None:
                 todo.append(job)
             else:
                 keep.append((job, old))
         self.rendered_names = {job.name for job in todo}
+        self._linked = {job.name for job, _ in keep}
         workers = max(1, min(workers, len(todo) // (4 * _BATCH)))
         if workers == 1:
             for job in todo:
@@ -215,15 +233,42 @@ class PlanningWriter(Writer):
                 self.rendered_names.add(job.name)
         self.rendered = len(self.rendered_names)
         self.reused = len(self.jobs) - self.rendered
+        self.linked = len(self._linked - self.rendered_names)
         for job in self.jobs:  # only names and digests are needed from here on
             job.template = job.context = job.make = None
 
     def source_of(self, name: str) -> str:
         """Where page ``name`` can be read once the changed pages are rendered: the new
         file, or the published one it will be linked to."""
-        if name in self.rendered_names or not self.previous:
-            return os.path.join(self.output_path, name)
-        return os.path.join(self.previous, name)
+        if name in self._linked and self.previous:
+            return os.path.join(self.previous, name)
+        return os.path.join(self.output_path, name)
+
+    def _kept_in_place(self, job: Job) -> bool:
+        """Whether the staging folder (a spare site) already holds this very page."""
+        if job.key is None:
+            return False
+        known = self.spare.get(job.name)
+        if known is None or known[0] != job.key:
+            return False
+        return publish.identity(os.path.join(self.output_path, job.name)) == known[1:]
+
+    def _remove(self, name: str, prune: bool = False) -> None:
+        """Unlink a spare page (and, with ``prune``, the folders it leaves empty)."""
+        path = sanitised_join(self.output_path, name)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return
+        while prune:
+            path = os.path.dirname(path)
+            if len(path) <= len(self.output_path):
+                break
+            try:
+                os.rmdir(path)
+            except OSError:
+                break
+            self._folders.discard(path)
 
     def _reusable(self, job: Job) -> str | None:
         """The published file this page can be taken from, if its inputs did not change."""
@@ -420,11 +465,17 @@ def manifest_path(settings: dict[str, Any]) -> str | None:
 
 
 def load_manifest(path: str | None, output: str) -> dict[str, Any]:
-    """``{"pages": {...}, "search": {...}}`` of the published site, or empty ones."""
+    """``{"pages": {...}, "search": {...}, "spare": {"pages": ..., "search": ...}}`` of
+    the published site and the spare, or empty ones."""
     data = cachefile.load(path)
     if not isinstance(data, dict) or data.get("output") != os.path.abspath(output):
-        return {"pages": {}, "search": {}}
-    return {"pages": data.get("pages") or {}, "search": data.get("search") or {}}
+        data = {}
+    spare = data.get("spare") if isinstance(data.get("spare"), dict) else {}
+    return {
+        "pages": data.get("pages") or {},
+        "search": data.get("search") or {},
+        "spare": {"pages": spare.get("pages") or {}, "search": spare.get("search") or {}},
+    }
 
 
 def save_manifest(path: str | None, output: str, parts: dict[str, Any]) -> None:

@@ -8,7 +8,11 @@
   run if a crash fell between them);
 * a lock file ``.<output>.lock`` lets one build at a time publish; a second build waits
   (or fails fast) and says which process holds the lock;
-* leftovers of killed builds are removed by the next build, under the lock.
+* leftovers of killed builds are removed by the next build, under the lock;
+* the site a swap replaces is kept as ``.<output>.spare`` (``swap_in``): the next build
+  takes it as its staging folder (``take_spare``) and brings it up to date in place,
+  which costs only what changed since, where a fresh staging folder costs a link per
+  file.  A build that dies while doing so leaves a staging folder, removed as above.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class PublishError(Exception):
@@ -121,6 +125,52 @@ def make_staging(output: str) -> str:
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
     return staging
+
+
+def spare_path(output: str) -> str:
+    return _sibling(output, "spare")
+
+
+def take_spare(output: str) -> str | None:
+    """The site the last swap replaced, renamed to be this build's staging folder (call
+    with the lock held); None if there is none."""
+    spare = spare_path(output)
+    if not os.path.isdir(spare) or os.path.islink(spare):
+        return None
+    staging = make_staging(output)
+    os.rmdir(staging)
+    try:
+        os.rename(spare, staging)
+    except OSError:
+        return None
+    return staging
+
+
+def discard_spare(output: str) -> None:
+    """Remove the spare site (in the background), for a build that starts afresh."""
+    spare = spare_path(output)
+    if os.path.isdir(spare) and not os.path.islink(spare):
+        remove_later(spare, output)
+
+
+def prune(folder: str, keep: Callable[[str], bool]) -> None:
+    """Remove every file under ``folder`` whose path (relative, with ``/``) ``keep``
+    refuses, and the folders left empty.  Removing names never touches a file's bytes,
+    which other sites may share through hard links."""
+    for root, _dirs, files in os.walk(folder, topdown=False):
+        rel = os.path.relpath(root, folder).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        kept = False
+        for name in files:
+            if keep(prefix + name):
+                kept = True
+            else:
+                os.unlink(os.path.join(root, name))
+        if not kept and root != folder:
+            try:
+                os.rmdir(root)
+            except OSError:
+                pass  # not empty: a subfolder holds something kept
 
 
 def retain(output: str, staging: str, names: Iterable[str]) -> None:
@@ -230,19 +280,27 @@ def _exchange(a: str, b: str) -> bool:
     raise OSError(err, os.strerror(err), b)
 
 
-def swap_in(staging: str, output: str) -> None:
-    """Make the finished ``staging`` folder the site at ``output`` in one step."""
+def swap_in(staging: str, output: str, *, keep_previous: bool = False) -> bool:
+    """Make the finished ``staging`` folder the site at ``output`` in one step.  The
+    previous site is kept as the spare if ``keep_previous`` (returns True), else removed."""
     output = os.path.abspath(output)
     if not os.path.lexists(output):
         os.rename(staging, output)
-        return
+        return False
     if _exchange(staging, output):
-        remove_later(staging, output)  # it now holds the previous site
-        return
-    old = tempfile.mkdtemp(
-        prefix=os.path.basename(_sibling(output, "old-")), dir=os.path.dirname(output)
-    )
-    os.rmdir(old)
-    os.rename(output, old)
-    os.rename(staging, output)
-    shutil.rmtree(old, ignore_errors=True)
+        previous = staging  # it now holds the previous site
+    else:
+        previous = tempfile.mkdtemp(
+            prefix=os.path.basename(_sibling(output, "old-")), dir=os.path.dirname(output)
+        )
+        os.rmdir(previous)
+        os.rename(output, previous)
+        os.rename(staging, output)
+    if keep_previous and not os.path.lexists(spare_path(output)):
+        try:
+            os.rename(previous, spare_path(output))
+            return True
+        except OSError:
+            pass
+    remove_later(previous, output)
+    return False

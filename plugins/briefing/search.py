@@ -17,6 +17,7 @@ from the published site.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -159,35 +160,64 @@ def build(
     known: dict[str, tuple[str, list[tuple[str, int, int, int]]]],
     workers: int,
     source: Callable[[str], str] | None = None,
+    spare: dict[str, tuple[str, list[tuple[str, int, int, int]]]] | None = None,
+    sources: str | None = None,
     spawn: Callable[[list[str], dict[str, str]], tuple[int, str]] = _run,
 ) -> tuple[dict[str, tuple[str, list[tuple[str, int, int, int]]]], int]:
     """Index each shard of ``pages`` (shard → [(page path, page digest)]) into
-    ``site/pagefind/<shard>/``, linking shards whose digest matches ``known`` (the
-    published site's) from ``previous``.  ``source(name)`` says where to read a page
-    (by default from ``site``).  Returns the new ``known`` and how many shards were
-    indexed."""
+    ``site/pagefind/<shard>/``, keeping shards ``site`` already holds whose digest matches
+    ``spare`` (when ``site`` is the spare site), linking those whose digest matches
+    ``known`` (the published site's) from ``previous``.  ``source(name)`` says where to
+    read a page (by default from ``site``).  The searchable part of each page is copied
+    for Pagefind under ``sources/<shard>/``, kept from build to build so that only changed
+    pages are written again (by default a temporary folder).  Returns the new ``known``
+    and how many shards were indexed."""
     read_from = source or (lambda name: os.path.join(site, name))
     digests = shard_digests(pages)
     made: dict[str, tuple[str, list[tuple[str, int, int, int]]]] = {}
     todo = []
+    folder = os.path.join(site, FOLDER)
+    for shard in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if shard not in pages:  # the spare's bundle of a quarter no story is in now
+            shutil.rmtree(os.path.join(folder, shard), ignore_errors=True)
+    spare = spare or {}
     for shard in sorted(pages):
         key = digests[shard]
         old = known.get(shard)
+        if key is not None and _in_place(site, shard, spare.get(shard), key):
+            made[shard] = spare[shard]
+            continue
+        shutil.rmtree(_shard_dir(site, shard), ignore_errors=True)
         if key is not None and previous and _link_shard(previous, site, shard, old, key):
             made[shard] = known[shard]
         else:
             todo.append(shard)
+    if sources and os.path.isdir(sources):
+        for shard in os.listdir(sources):
+            if shard not in pages:
+                shutil.rmtree(os.path.join(sources, shard), ignore_errors=True)
     if todo:
-        # beside the staging folder and named after it, so a killed build's copy is
-        # cleaned up with its staging folder
-        parent, name = os.path.split(site)
-        with tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent) as tmp:
+        with contextlib.ExitStack() as stack:
+            # a temporary folder beside the staging folder and named after it, so a
+            # killed build's copy is cleaned up with its staging folder
+            parent, name = os.path.split(site)
+            tmp = sources or stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent)
+            )
+            # shards side by side, each indexer on one thread; a lone shard gets them all
+            threads = max(1, workers // len(todo))
             with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
                 failures = [
                     f
                     for f in pool.map(
                         lambda shard: _index_shard(
-                            site, tmp, shard, [n for n, _ in pages[shard]], read_from, spawn
+                            site,
+                            tmp,
+                            shard,
+                            [n for n, _ in pages[shard]],
+                            read_from,
+                            spawn,
+                            threads,
                         ),
                         todo,
                     )
@@ -206,6 +236,24 @@ def build(
 
 def _shard_dir(site: str, shard: str) -> str:
     return os.path.join(site, FOLDER, shard)
+
+
+def sources_path(settings: dict[str, Any]) -> str | None:
+    """Where the searchable copies of the pages are kept between builds (in the cache
+    folder), or None to use a temporary folder (when pages are not reused either)."""
+    if not settings.get("BRIEFING_REUSE_PAGES", True):
+        return None
+    return os.path.join(settings.get("CACHE_PATH") or "cache", "briefing-search")
+
+
+def _in_place(
+    site: str, shard: str, known: tuple[str, list[tuple[str, int, int, int]]] | None, key: str
+) -> bool:
+    """Whether ``site`` holds the very bundle ``known`` describes, with digest ``key``."""
+    if known is None or known[0] != key:
+        return False
+    folder = _shard_dir(site, shard)
+    return all(publish.identity(os.path.join(folder, rel)) == tuple(ids) for rel, *ids in known[1])
 
 
 def _link_shard(
@@ -242,6 +290,28 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     return sorted(found)
 
 
+def _copy_searchable(folder: str, names: list[str], read_from: Callable[[str], str]) -> None:
+    """Make ``folder`` hold the searchable part of each page in ``names`` and nothing
+    else.  A copy that is already right is left alone: creating files is what costs."""
+    wanted = set()
+    for name in names:
+        with open(read_from(name), encoding="utf-8") as f:
+            text = _searchable(f.read())
+        target = os.path.join(folder, name)
+        wanted.add(os.path.normpath(target))
+        try:
+            with open(target, encoding="utf-8") as f:
+                if f.read() == text:
+                    continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target + ".part", "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(target + ".part", target)
+    publish.prune(folder, lambda rel: os.path.normpath(os.path.join(folder, rel)) in wanted)
+
+
 def _index_shard(
     site: str,
     tmp: str,
@@ -249,16 +319,14 @@ def _index_shard(
     names: list[str],
     read_from: Callable[[str], str],
     spawn: Callable[[list[str], dict[str, str]], tuple[int, str]],
+    threads: int = 1,
 ) -> str | None:
     """Run Pagefind over one shard's pages; returns a failure message or None."""
     source = os.path.join(tmp, shard)
-    for name in names:
-        with open(read_from(name), encoding="utf-8") as f:
-            text = _searchable(f.read())
-        target = os.path.join(source, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "w", encoding="utf-8") as f:
-            f.write(text)
+    try:
+        _copy_searchable(source, names, read_from)
+    except OSError as exc:
+        return f"{shard}: {exc}"
     command = [
         *_pagefind(),
         "--site",
@@ -267,7 +335,7 @@ def _index_shard(
         _shard_dir(site, shard),
         "--quiet",
     ]
-    env = {**os.environ, "RAYON_NUM_THREADS": "1"}  # shards run side by side instead
+    env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
     try:
         code, output = spawn(command, env)
     except (OSError, subprocess.TimeoutExpired) as exc:
