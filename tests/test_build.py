@@ -242,3 +242,27 @@ def test_reader_cache_serves_unchanged_stories_and_rereads_edited_ones(tmp_path)
     ]
     assert titles.count("Grid battery switched on early") == 2
     assert "Region's largest grid battery switched on" not in titles
+
+
+def test_reader_cache_writes_only_the_stories_parsed_since_its_last_full_write(tmp_path):
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="BRIEFING_SEARCH = False"
+    )
+    assert build(project).returncode == 0
+    cache = project / "cache" / "briefing-stories.pickle"
+    since = cache.with_name(cache.name + ".new")
+    base = cache.stat()
+    story_file = project / "content" / "stories" / "2026-11-28-grid-battery.md"
+    story_file.write_text(story_file.read_text().replace("switched on", "switched on early"))
+    assert build(project).returncode == 0
+    assert cache.stat().st_mtime_ns == base.st_mtime_ns and since.exists()
+    assert build(project).returncode == 0  # nothing new: nothing written
+    assert cache.stat().st_mtime_ns == base.st_mtime_ns
+    since.write_bytes(b"\x80\x05damaged")
+    story_file.write_text(story_file.read_text().replace("switched on early", "switched on late"))
+    assert build(project).returncode == 0
+    titles = [
+        BeautifulSoup(p.read_text(), "html.parser").h1.text
+        for p in (project / "output").glob("2026/11/*/*/index.html")
+    ]
+    assert "Region's largest grid battery switched on late" in titles

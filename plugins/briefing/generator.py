@@ -33,10 +33,17 @@ from .diagnostics import Diagnostic, Severity, display_path
 logger = logging.getLogger(__name__)
 
 
+_PELICAN_LINK_REGEX = "[{|](?P<what>.*?)[|}]"  # Pelican's INTRASITE_LINK_REGEX default
+
+
 class _RememberedURL:
     """Pelican formats ``url`` and ``save_as`` afresh on every access, and a build asks for
     them tens of thousands of times; a story's URL cannot change once it is read, so
     remember them (the class is switched as each story is made, ``remember_urls``)."""
+
+    @functools.cached_property
+    def url_format(self) -> dict[str, Any]:
+        return super().url_format  # type: ignore[misc]
 
     @functools.cached_property
     def url(self) -> str:
@@ -45,6 +52,26 @@ class _RememberedURL:
     @functools.cached_property
     def save_as(self) -> str:
         return super().save_as  # type: ignore[misc]
+
+    def get_relative_source_path(self, source_path: str | None = None) -> str | None:
+        if source_path is not None:
+            return super().get_relative_source_path(source_path)  # type: ignore[misc]
+        own = self.__dict__.get("_relative_source_path")
+        if own is None:
+            own = self.__dict__["_relative_source_path"] = super().get_relative_source_path()  # type: ignore[misc]
+        return own
+
+    def get_static_links(self) -> set[str]:
+        """Pelican searches every body for ``{static}`` links; a body without the
+        characters that open one has none."""
+        content = self._content  # type: ignore[attr-defined]
+        if (
+            self.settings.get("INTRASITE_LINK_REGEX") == _PELICAN_LINK_REGEX  # type: ignore[attr-defined]
+            and "{" not in content
+            and "|" not in content
+        ):
+            return set()
+        return super().get_static_links()  # type: ignore[misc]
 
 
 class RememberedArticle(_RememberedURL, contents.Article):

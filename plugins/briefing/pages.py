@@ -77,6 +77,7 @@ class PlanningWriter(Writer):
         self.previous: str | None = None  # the published site
         self.manifest: dict[str, tuple[str, int, int, int]] = {}
         self.spare: dict[str, tuple[str, int, int, int]] = {}  # the staging folder's pages
+        self._known: dict[str, tuple[int, int, int]] = {}  # identities of pages not written
         self._linked: set[str] = set()
         self.reused = self.rendered = self.linked = 0
         self.rendered_names: set[str] = set()
@@ -209,6 +210,7 @@ class PlanningWriter(Writer):
         todo: list[Job] = []
         for job in self.jobs:
             if self._kept_in_place(job):
+                self._known[job.name] = self.spare[job.name][1:]
                 continue
             if job.name in self.spare:
                 self._remove(job.name)  # the spare's out-of-date copy
@@ -228,7 +230,9 @@ class PlanningWriter(Writer):
         if self.after_render is not None:
             self.after_render()
         for job, old in keep:
-            if not self._link(old, job.name):
+            if self._link(old, job.name):
+                self._known[job.name] = self.manifest[job.name][1:]  # the same file
+            else:
                 self._render(job)  # no hard links here after all: render it
                 self.rendered_names.add(job.name)
         self.rendered = len(self.rendered_names)
@@ -323,7 +327,9 @@ class PlanningWriter(Writer):
         for job in self.jobs:
             if job.key is None:
                 continue
-            found = publish.identity(os.path.join(self.output_path, job.name))
+            found = self._known.get(job.name) or publish.identity(
+                os.path.join(self.output_path, job.name)
+            )
             if found is not None:
                 entries[job.name] = (job.key, *found)
         return entries

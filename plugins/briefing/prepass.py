@@ -10,6 +10,7 @@ reads from memory.  Results are the same as reading one file at a time: the same
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -81,14 +82,41 @@ class Prepass:
         self.key = hashlib.sha256((_code_version() + repr(reader.options)).encode()).hexdigest()
         self.run(settings, files)
 
-    def _load_cache(self) -> dict[str, Story]:
-        saved = cachefile.load(self.cache_path)
-        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == self.key:
-            return saved[1]
-        return {}
+    # The cache is a base file of every story, written whole now and then, and a small
+    # file of the stories parsed since (``.new``), so that editing one story of thousands
+    # does not rewrite tens of megabytes each build.  Each names its base by a token.
 
-    def _save_cache(self, entries: dict[str, Story]) -> None:
-        cachefile.save(self.cache_path, (self.key, entries), "the reader cache")
+    def _load_cache(self) -> dict[str, Story]:
+        self._base_token: str | None = None
+        self._base_size = 0
+        self._since: dict[str, Story] = {}
+        saved = cachefile.load(self.cache_path)
+        if not (isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.key):
+            return {}
+        _, self._base_token, entries = saved
+        self._base_size = len(entries)
+        since = cachefile.load(self.cache_path + ".new") if self.cache_path else None
+        if isinstance(since, tuple) and len(since) == 3 and since[:2] == saved[:2]:
+            self._since = since[2]
+            entries.update(self._since)
+        return entries
+
+    def _save_cache(self, entries: dict[str, Story], cached: dict[str, Story]) -> None:
+        if not self.cache_path:
+            return
+        new = {d: s for d, s in entries.items() if cached.get(d) is not s}
+        if not new:
+            return
+        since = {**self._since, **new}
+        if self._base_token is not None and len(since) <= max(64, self._base_size // 10):
+            cachefile.save(
+                self.cache_path + ".new", (self.key, self._base_token, since), "the reader cache"
+            )
+            return
+        token = os.urandom(8).hex()
+        cachefile.save(self.cache_path, (self.key, token, entries), "the reader cache")
+        with contextlib.suppress(OSError):
+            os.unlink(self.cache_path + ".new")
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
@@ -109,7 +137,7 @@ class Prepass:
                 todo.append((path, data, digest))
         for (path, _, digest), story in zip(todo, self._parse(todo), strict=True):
             self.results[os.path.abspath(path)] = (digest, story)
-        self._save_cache({d: s for d, s in self.results.values()})
+        self._save_cache({d: s for d, s in self.results.values()}, cached)
 
     def _parse(self, todo: list[tuple[str, bytes, str]]) -> list[Story]:
         global _reader
