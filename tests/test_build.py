@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -242,6 +243,28 @@ def test_reader_cache_serves_unchanged_stories_and_rereads_edited_ones(tmp_path)
     ]
     assert titles.count("Grid battery switched on early") == 2
     assert "Region's largest grid battery switched on" not in titles
+
+
+def test_reader_cache_sees_an_edit_that_keeps_the_size_and_the_modification_time(tmp_path):
+    """The cache skips reading files whose stat signature is unchanged; a tool that puts
+    the mtime back (``touch -r``, an archive extractor) must not hide an edit."""
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="BRIEFING_SEARCH = False"
+    )
+    assert build(project).returncode == 0
+    story_file = project / "content" / "stories" / "2026-11-28-grid-battery.md"
+    before = story_file.stat()
+    text = story_file.read_text()
+    assert "switched on" in text
+    story_file.write_text(text.replace("switched on", "switched in"))  # same length
+    os.utime(story_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert story_file.stat().st_size == before.st_size
+    assert build(project).returncode == 0
+    titles = [
+        BeautifulSoup(p.read_text(), "html.parser").h1.text
+        for p in (project / "output").glob("2026/11/*/*/index.html")
+    ]
+    assert "Region's largest grid battery switched in" in titles
 
 
 def test_reader_cache_writes_only_the_stories_parsed_since_its_last_full_write(tmp_path):

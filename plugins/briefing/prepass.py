@@ -84,22 +84,24 @@ class Prepass:
 
     # The cache is a base file of every story, written whole now and then, and a small
     # file of the stories parsed since (``.new``), so that editing one story of thousands
-    # does not rewrite tens of megabytes each build.  Each names its base by a token.
+    # does not rewrite tens of megabytes each build.  Each names its base by a token, and
+    # holds the stat signature of every file as last read: a file whose signature is
+    # unchanged is not read again to find its digest.
 
-    def _load_cache(self) -> dict[str, Story]:
+    def _load_cache(self) -> tuple[dict[str, Story], dict[str, tuple[Any, str]]]:
         self._base_token: str | None = None
         self._base_size = 0
         self._since: dict[str, Story] = {}
         saved = cachefile.load(self.cache_path)
-        if not (isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.key):
-            return {}
-        _, self._base_token, entries = saved
+        if not (isinstance(saved, tuple) and len(saved) == 4 and saved[0] == self.key):
+            return {}, {}
+        _, self._base_token, entries, seen = saved
         self._base_size = len(entries)
         since = cachefile.load(self.cache_path + ".new") if self.cache_path else None
-        if isinstance(since, tuple) and len(since) == 3 and since[:2] == saved[:2]:
-            self._since = since[2]
+        if isinstance(since, tuple) and len(since) == 4 and since[:2] == saved[:2]:
+            self._since, seen = since[2], since[3]
             entries.update(self._since)
-        return entries
+        return entries, seen
 
     def _save_cache(self, entries: dict[str, Story], cached: dict[str, Story]) -> None:
         if not self.cache_path:
@@ -109,30 +111,43 @@ class Prepass:
             return
         since = {**self._since, **new}
         if self._base_token is not None and len(since) <= max(64, self._base_size // 10):
-            cachefile.save(
-                self.cache_path + ".new", (self.key, self._base_token, since), "the reader cache"
-            )
+            saved = (self.key, self._base_token, since, self._seen)
+            cachefile.save(self.cache_path + ".new", saved, "the reader cache")
             return
         token = os.urandom(8).hex()
-        cachefile.save(self.cache_path, (self.key, token, entries), "the reader cache")
+        saved = (self.key, token, entries, self._seen)
+        cachefile.save(self.cache_path, saved, "the reader cache")
         with contextlib.suppress(OSError):
             os.unlink(self.cache_path + ".new")
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
         paths = files if files is not None else story_files(settings.get("PATH", "content"), skip)
-        cached = self._load_cache()
+        cached, seen = self._load_cache()
+        self._seen: dict[str, tuple[Any, str]] = {}  # abs path -> (signature, digest)
         todo: list[tuple[str, bytes, str]] = []
         for path in paths:
+            full = os.path.abspath(path)
+            sig = _signature(full)
+            if sig is None:
+                continue  # Pelican's own read reports it
+            known = seen.get(full)
+            if known is not None and known[0] == sig:
+                hit = cached.get(known[1])
+                if hit is not None and hit.path == display_path(path):
+                    self.results[full] = (known[1], hit)
+                    self._seen[full] = known
+                    continue
             try:
                 with open(path, "rb") as f:
                     data = f.read(self.reader.options.max_story_bytes + 1)
             except OSError:
-                continue  # Pelican's own read reports it
+                continue
             digest = hashlib.sha256(data).hexdigest()
+            self._seen[full] = (sig, digest)
             hit = cached.get(digest)
             if hit is not None and hit.path == display_path(path):
-                self.results[os.path.abspath(path)] = (digest, hit)
+                self.results[full] = (digest, hit)
             else:
                 todo.append((path, data, digest))
         for (path, _, digest), story in zip(todo, self._parse(todo), strict=True):
@@ -159,14 +174,20 @@ class Prepass:
             return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
 
     def take(self, path: str) -> Story | None:
-        """The story read up front, if the file still has the bytes it had then."""
-        entry = self.results.pop(os.path.abspath(path), None)
-        if entry is None:
+        """The story read up front, if the file was not touched since (same signature)."""
+        full = os.path.abspath(path)
+        entry = self.results.pop(full, None)
+        known = self._seen.get(full)
+        if entry is None or known is None or _signature(full) != known[0]:
             return None
-        digest, story = entry
-        try:
-            with open(path, "rb") as f:
-                data = f.read(self.reader.options.max_story_bytes + 1)
-        except OSError:
-            return None
-        return story if hashlib.sha256(data).hexdigest() == digest else None
+        return entry[1]
+
+
+def _signature(path: str) -> tuple[int, int, int, int] | None:
+    """What changes whenever a file's bytes do: inode, size, modification and change
+    times (the last cannot be set back by tools that restore a file's mtime)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns

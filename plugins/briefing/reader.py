@@ -25,6 +25,7 @@ class BriefingReader(BaseReader):
         super().__init__(settings)
         self._stories = StoryReader(Options.from_settings(settings))
         self._shared: dict[tuple[str, Any], Any] = {}
+        self._objects: dict[tuple[type, str], Any] = {}  # one topic/author object per name
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         story = _prepass(self.settings, self._stories).take(source_path)
@@ -65,7 +66,10 @@ class BriefingReader(BaseReader):
             key = (name, value if isinstance(value, str) else tuple(map(str, value)))
             found = self._shared.get(key)
             if found is None:
-                found = self._shared[key] = super().process_metadata(name, value)
+                found = super().process_metadata(name, value)
+                if isinstance(found, list):  # one object per name, whatever list it is in
+                    found = [self._objects.setdefault((type(o), str(o)), o) for o in found]
+                self._shared[key] = found
             return list(found) if isinstance(found, list) else found
         return super().process_metadata(name, value)
 
