@@ -216,8 +216,6 @@ class BriefingPelican(Pelican):
                 made["spare"] = self._manifest  # the site just replaced is the spare now
             if self._writer is not None:
                 pages.save_manifest(manifest, output, made)
-            if _run_by_pelican_command():
-                _exit_without_teardown()
                 logger.info(
                     "briefing: %d page(s) rendered, %d unchanged page(s) kept "
                     "(%d linked from the published site)",
@@ -225,6 +223,8 @@ class BriefingPelican(Pelican):
                     self._writer.reused,
                     self._writer.linked,
                 )
+            if _run_by_pelican_command():
+                _exit_without_teardown()
 
 
 def _template_location(exc: jinja2.TemplateError) -> str:

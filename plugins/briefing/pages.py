@@ -290,9 +290,11 @@ class PlanningWriter(Writer):
         new = sanitised_join(self.output_path, name)
         try:
             self._folder_for(new)
-            os.link(old, new)
-        except FileExistsError:
-            return True  # a page that reuses its own name twice cannot happen; keep it
+            try:
+                os.link(old, new)
+            except FileExistsError:  # not a file this build made: replace the name
+                os.unlink(new)
+                os.link(old, new)
         except OSError:
             return False  # another file system, no hard links
         return True
