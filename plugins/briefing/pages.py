@@ -250,12 +250,7 @@ class PlanningWriter(Writer):
 
     def _kept_in_place(self, job: Job) -> bool:
         """Whether the staging folder (a spare site) already holds this very page."""
-        if job.key is None:
-            return False
-        known = self.spare.get(job.name)
-        if known is None or known[0] != job.key:
-            return False
-        return publish.identity(os.path.join(self.output_path, job.name)) == known[1:]
+        return _holds(self.spare, self.output_path, job)
 
     def _remove(self, name: str, prune: bool = False) -> None:
         """Unlink a spare page (and, with ``prune``, the folders it leaves empty)."""
@@ -276,15 +271,9 @@ class PlanningWriter(Writer):
 
     def _reusable(self, job: Job) -> str | None:
         """The published file this page can be taken from, if its inputs did not change."""
-        if job.key is None or not self.previous:
-            return None
-        known = self.manifest.get(job.name)
-        if known is None or known[0] != job.key:
-            return None
-        old = os.path.join(self.previous, job.name)
-        if publish.identity(old) != known[1:]:
-            return None  # gone, or not the file that was published with this digest
-        return old
+        if not self.previous or not _holds(self.manifest, self.previous, job):
+            return None  # changed, gone, or not the file published with this digest
+        return os.path.join(self.previous, job.name)
 
     def _link(self, old: str, name: str) -> bool:
         new = sanitised_join(self.output_path, name)
@@ -335,6 +324,15 @@ class PlanningWriter(Writer):
             if found is not None:
                 entries[job.name] = (job.key, *found)
         return entries
+
+
+def _holds(manifest: dict[str, tuple[str, int, int, int]], site: str, job: Job) -> bool:
+    """Whether ``site`` holds this page with the digest ``manifest`` gives it, in the very
+    file (inode, size, mtime) the manifest recorded."""
+    known = manifest.get(job.name) if job.key is not None else None
+    if known is None or known[0] != job.key:
+        return False
+    return publish.identity(os.path.join(site, job.name)) == known[1:]
 
 
 def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -> int:

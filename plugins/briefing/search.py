@@ -263,12 +263,9 @@ def _link_shard(
     known: tuple[str, list[tuple[str, int, int, int]]] | None,
     key: str,
 ) -> bool:
-    if known is None or known[0] != key:
+    if known is None or not _in_place(previous, shard, known, key):
         return False
     old, new = _shard_dir(previous, shard), _shard_dir(site, shard)
-    for rel, *published in known[1]:
-        if publish.identity(os.path.join(old, rel)) != tuple(published):
-            return False
     try:
         for rel, *_ in known[1]:
             target = os.path.join(new, rel)
