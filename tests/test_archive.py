@@ -99,13 +99,15 @@ def test_namespaced_prefixes_ids_and_their_references_and_shifts_headings():
         '<h2 id="what">What</h2><p><a class="citation" id="cite-1" href="https://x.org/" '
         'aria-describedby="source-1">x.org</a> <a href="#fn1">1</a> '
         '<a href="https://y.org/#frag">y</a></p><section aria-labelledby="sources-heading">'
-        '<h2 id="sources-heading">Sources</h2></section>'
+        '<h2 id="sources-heading">Sources</h2></section><div data-id="keep"\nid="two\tthree">'
     )
     out = namespaced(html, "tunnel", 1)
     assert '<h3 id="tunnel--what">What</h3>' in out
     assert 'id="tunnel--cite-1"' in out and 'aria-describedby="tunnel--source-1"' in out
     assert 'href="#tunnel--fn1"' in out and 'href="https://y.org/#frag"' in out
     assert 'aria-labelledby="tunnel--sources-heading"' in out and "<h3 id=" in out
+    # only whole attributes, on any whitespace; a list of ids is each prefixed
+    assert '<div data-id="keep"\nid="tunnel--two tunnel--three">' in out
 
 
 def test_json_ld_cannot_break_out_of_its_script_block():

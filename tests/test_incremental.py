@@ -368,9 +368,17 @@ def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
     is a failure, never half an index."""
     from briefing import search
 
-    # an indexer that would take half a minute
+    # an indexer that says where it runs, then would take half a minute
+    started_file = tmp_path / "indexer.pid"
     monkeypatch.setattr(
-        search, "_pagefind", lambda: [sys.executable, "-c", "import time; time.sleep(30)"]
+        search,
+        "_pagefind",
+        lambda: [
+            sys.executable,
+            "-c",
+            f"import os, time; open({str(started_file)!r}, 'w').write(str(os.getpid())); "
+            "time.sleep(30)",
+        ],
     )
     site = tmp_path / "staging"
     write(
@@ -381,12 +389,55 @@ def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
         str(site), {"2026-q1": [("2026/01/01/a/index.html", None)]}, None, {}, 1
     )
     deadline = time.monotonic() + 10
-    while not indexing._running and time.monotonic() < deadline:
+    while not started_file.exists() or not started_file.read_text():
+        assert time.monotonic() < deadline, "the indexer never started"
         time.sleep(0.01)
+    indexer = int(started_file.read_text())
     started = time.monotonic()
     indexing.cancel()
     assert time.monotonic() - started < 5
-    assert not indexing._thread.is_alive()
-    assert [proc.poll() for proc in indexing._running] == [-9]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(indexing.pid, os.WNOHANG)  # the build's indexing process is reaped
+
+    def running(pid: int) -> bool:  # a zombie is as good as gone
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    while running(indexer):  # Pagefind's process dies with the indexing process
+        assert time.monotonic() - started < 5, "the indexer outlived the cancelled index"
+        time.sleep(0.01)
     with pytest.raises(search.SearchFailed):
         indexing.wait()
+
+
+def test_the_search_index_starts_once_its_pages_are_planned_and_again_if_one_changes(
+    tmp_path,
+):
+    """The story pages the index reads are made as soon as the last one is planned, and
+    the index starts then, beside the rest of the build; a page planned again after that
+    (Pelican's override) stops that index and starts a new one over the new page."""
+    import jinja2
+
+    from briefing.pages import PlanningWriter
+
+    events: list[tuple[str, ...]] = []
+    writer = PlanningWriter(str(tmp_path), settings={"PAGINATED_TEMPLATES": {}})
+    writer.reuse = False
+    writer.after_render = lambda: events.append(("start", (tmp_path / "a.html").read_text()))
+    writer.before_remake = lambda: events.append(("stop",))
+    context = {"search_pages": {"2026-q1": ["a.html", "b.html"]}}
+    page = jinja2.Template("{{ text }}")
+    writer.write_file("a.html", page, context, text="first")
+    assert events == []  # b.html is not planned yet
+    writer.write_file("b.html", page, context, text="b")
+    assert events == [("start", "first")]
+    writer.write_file("other.html", page, context, text="other")
+    writer.write_file("a.html", page, context, text="second", override_output=True)
+    writer.make_pages(1)
+    assert events == [("start", "first"), ("stop",), ("start", "second")]
+    assert (tmp_path / "a.html").read_text() == "second"
+    assert writer.source_of("a.html") == os.path.join(str(tmp_path), "a.html")
+    assert writer.rendered == 3 and (tmp_path / "other.html").read_text() == "other"

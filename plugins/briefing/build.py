@@ -83,15 +83,18 @@ class BriefingPelican(Pelican):
         writer.previous = self._published
         writer.manifest = self._manifest["pages"]
         writer.spare = self._spare["pages"]
+        writer.workers = _workers(self.settings)
         if self.settings.get("BRIEFING_SEARCH", True):
             writer.after_render = self._start_search
+            writer.before_remake = self._stop_search
         self._writer = writer
         return writer
 
     def _start_search(self) -> None:
         """Start Pagefind's index of the story pages, one bundle per quarter (``search.py``),
-        as soon as the changed pages are rendered: it runs while the unchanged ones are
-        linked, reading those from the published site."""
+        as soon as they are made (``PlanningWriter``): it runs on another core while the
+        build plans and makes the other pages, reading the story pages that will be linked
+        from the published site."""
         writer = self._writer
         if writer is None or self._search is not None:
             return
@@ -111,6 +114,12 @@ class BriefingPelican(Pelican):
             self._spare["search"],
             search.sources_path(self.settings),
         )
+
+    def _stop_search(self) -> None:
+        """Stop an index started too early (a page it read was planned again)."""
+        if self._search is not None:
+            self._search.cancel()
+            self._search = None
 
     def _finish_search(self) -> dict[str, Any]:
         self._start_search()  # if the pages were made some other way

@@ -14,6 +14,10 @@ Pelican's own pagination and overwrite rules.  After the last generator, ``make_
   parent and take jobs in small batches from a shared counter;
 * removes the spare's pages this build does not make.
 
+The pages the search index reads (the story pages) are made in that way as soon as the
+last of them is planned, and the index is started then (``after_render``), so that it runs
+beside the planning and rendering of every other page instead of after them.
+
 Files are never written to in place: a page that replaces one of the spare's is a new
 file, so a file the spare shares with the published site (a hard link) keeps its bytes.
 
@@ -81,7 +85,15 @@ class PlanningWriter(Writer):
         self._linked: set[str] = set()
         self.reused = self.rendered = self.linked = 0
         self.rendered_names: set[str] = set()
+        self.workers = 1
+        # the search index: started (``after_render``) as soon as the pages it reads are
+        # made, which is as soon as the last of them is planned; stopped
+        # (``before_remake``) if one of those is planned again after that
         self.after_render: Callable[[], None] | None = None
+        self.before_remake: Callable[[], None] | None = None
+        self._waiting: set[str] | None = None  # search pages not planned yet
+        self._early: dict[str, Job] = {}  # search pages made early, by name
+        self._keep: list[tuple[Job, str]] = []  # pages to link from the published site
         self.errors_logged = 0
 
     # --- planning -------------------------------------------------------------------------
@@ -102,6 +114,9 @@ class PlanningWriter(Writer):
         if not name:
             return
         self.context = context
+        if self._waiting is None and self.after_render is not None:
+            shards = context.get("search_pages") or {}
+            self._waiting = {page for names in shards.values() for page in names}
         if self.digests is None and self.reuse:
             # the first page planned: every generator has read its content by now
             try:
@@ -195,41 +210,45 @@ class PlanningWriter(Writer):
             self.jobs.append(job)
         if override:
             self._overridden_files.add(path)
+        if self._waiting and path in self._waiting:
+            self._waiting.discard(path)
+            if not self._waiting:
+                self._make_search_pages()
 
     # --- making ---------------------------------------------------------------------------
 
+    def _make_search_pages(self) -> None:
+        """Make the pages the search index reads as soon as the last of them is planned,
+        and start the index (``after_render``): it runs beside the rest of the build."""
+        assert self.context is not None and self.after_render is not None
+        shards = self.context.get("search_pages") or {}
+        jobs = [self.jobs[self._index[name]] for names in shards.values() for name in names]
+        self._make(jobs)
+        self._early = {job.name: job for job in jobs}
+        self.after_render()
+
     def make_pages(self, workers: int) -> None:
         """Render the pages whose inputs changed on ``workers`` cores, call ``after_render``
-        (the search index starts there, beside what follows), then link the unchanged pages
-        from the published site."""
+        (the search index starts there, if it did not start earlier), then link the
+        unchanged pages from the published site."""
+        self.workers = workers
         names = {job.name for job in self.jobs}
         for name in self.spare:
             if name not in names:
                 self._remove(name, prune=True)
-        keep: list[tuple[Job, str]] = []
-        todo: list[Job] = []
-        for job in self.jobs:
-            if self._kept_in_place(job):
-                self._known[job.name] = self.spare[job.name][1:]
-                continue
-            if job.name in self.spare:
-                self._remove(job.name)  # the spare's out-of-date copy
-            old = self._reusable(job)
-            if old is None:
-                todo.append(job)
-            else:
-                keep.append((job, old))
-        self.rendered_names = {job.name for job in todo}
-        self._linked = {job.name for job, _ in keep}
-        workers = max(1, min(workers, len(todo) // (4 * _BATCH)))
-        if workers == 1:
-            for job in todo:
-                self._render(job)
-        else:
-            self.errors_logged += _render_in_parallel(self, todo, workers)
+        made_early = {id(job) for job in self._early.values()}
+        replaced = [name for name, job in self._early.items() if self._current(job) is not job]
+        if replaced:  # planned again after the index started: the index must start again
+            if self.before_remake is not None:
+                self.before_remake()
+            self._linked.difference_update(replaced)
+            for name in replaced:
+                self._known.pop(name, None)
+            self._keep = [(job, old) for job, old in self._keep if job.name not in replaced]
+        self._make([job for job in self.jobs if id(job) not in made_early])
         if self.after_render is not None:
             self.after_render()
-        for job, old in keep:
+        for job, old in self._keep:
             if self._link(old, job.name):
                 self._known[job.name] = self.manifest[job.name][1:]  # the same file
             else:
@@ -240,6 +259,33 @@ class PlanningWriter(Writer):
         self.linked = len(self._linked - self.rendered_names)
         for job in self.jobs:  # only names and digests are needed from here on
             job.template = job.context = job.make = None
+
+    def _current(self, job: Job) -> Job:
+        return self.jobs[self._index[job.name]]
+
+    def _make(self, jobs: list[Job]) -> None:
+        """Keep those of ``jobs`` the staging folder (a spare site) already holds, note
+        those to link from the published site, and render the rest."""
+        todo: list[Job] = []
+        for job in jobs:
+            if self._kept_in_place(job):
+                self._known[job.name] = self.spare[job.name][1:]
+                continue
+            if job.name in self.spare:
+                self._remove(job.name)  # the spare's out-of-date copy
+            old = self._reusable(job)
+            if old is None:
+                todo.append(job)
+            else:
+                self._keep.append((job, old))
+                self._linked.add(job.name)
+        self.rendered_names.update(job.name for job in todo)
+        workers = max(1, min(self.workers, len(todo) // (4 * _BATCH)))
+        if workers == 1:
+            for job in todo:
+                self._render(job)
+        else:
+            self.errors_logged += _render_in_parallel(self, todo, workers)
 
     def source_of(self, name: str) -> str:
         """Where page ``name`` can be read once the changed pages are rendered: the new

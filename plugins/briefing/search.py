@@ -10,9 +10,10 @@ of one quarter.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
-given to it whole.  Indexing starts as soon as the changed pages are rendered and runs in
-the background (``Indexing``) while the build links its unchanged pages, reading those
-from the published site.
+given to it whole.  Indexing starts as soon as the story pages are made, which is as soon
+as the last of them is planned (``pages.PlanningWriter``), and runs in a forked process
+(``Indexing``) on another core while the build plans and renders the other pages, reading
+the story pages that will be linked from the published site.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ import gzip
 import hashlib
 import json
 import os
+import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -85,59 +88,82 @@ def _searchable(html: str) -> str:
 
 
 class Indexing:
-    """``build`` in a background thread, so the index is made while the build links its
-    unchanged pages; ``wait()`` returns its result or raises its failure, ``cancel()``
-    stops the indexers and waits for the thread (call it before removing ``site``)."""
+    """``build`` in a forked child process, so the index is made on another core while
+    the build goes on (planning and rendering the other pages, linking unchanged ones);
+    ``wait()`` returns its result or raises its failure, ``cancel()`` kills the indexer
+    and waits for it (call it before removing ``site``).  A process, not a thread: the
+    build's own Python work does not wait for the indexer's, and the build can still
+    fork its page renderers while this runs (forking a process with threads is unsafe)."""
 
     def __init__(self, *args: Any) -> None:
-        self._lock = threading.Lock()
-        self._running: list[subprocess.Popen[str]] = []
         self._cancelled = False
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._build, args=args, daemon=True)
-        self._thread.start()
-
-    def _build(self, *args: Any) -> None:
-        try:
-            self._result = build(*args, spawn=self._spawn)
-        except BaseException as exc:  # handed to wait()
-            self._error = exc
-
-    def _spawn(self, command: list[str], env: dict[str, str]) -> tuple[int, str]:
-        with self._lock:
-            if self._cancelled:
-                return 1, "cancelled"
-            proc = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                env=env,
-                preexec_fn=publish.die_with_parent(),
-            )
-            self._running.append(proc)
-        try:
-            output, _ = proc.communicate(timeout=600)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate()
-            return 1, "timed out after 600 s"
-        return proc.returncode, output
+        self._outcome: tuple[str, Any] | None = None
+        read_end, write_end = os.pipe()
+        parent = os.getpid()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the indexer
+            os.close(read_end)
+            _index_in_child(args, write_end, parent)
+        os.close(write_end)
+        self.pid = pid
+        self._read_end = read_end
 
     def wait(self) -> tuple[dict[str, Any], int]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
+        if self._outcome is None:
+            with os.fdopen(self._read_end, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(self.pid, 0)
+            if self._cancelled:
+                self._outcome = ("error", SearchFailed("the search index was cancelled"))
+            elif not data:
+                code = os.waitstatus_to_exitcode(status)
+                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                self._outcome = ("error", SearchFailed(f"the search indexer died ({how})"))
+            else:
+                self._outcome = pickle.loads(data)
+        kind, value = self._outcome
+        if kind == "error":
+            raise value
+        return value
 
     def cancel(self) -> None:
-        with self._lock:
+        if self._outcome is None and not self._cancelled:
             self._cancelled = True
-            for proc in self._running:
-                if proc.poll() is None:
-                    proc.kill()
-        self._thread.join()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # its Pagefind processes die with it
+        with contextlib.suppress(SearchFailed):
+            self.wait()
+
+
+def _index_in_child(args: tuple[Any, ...], out: int, parent: int) -> None:
+    """The forked indexer: run ``build`` and send its outcome to the parent, then exit."""
+    status = 0
+    try:
+        publish.die_with_parent_now(parent)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        try:
+            outcome: tuple[str, Any] = ("ok", build(*args))
+        except BaseException as exc:
+            outcome = ("error", exc if isinstance(exc, SearchFailed) else _failure(exc))
+            status = 1
+        try:
+            data = pickle.dumps(outcome)
+        except Exception as exc:
+            data = pickle.dumps(("error", _failure(exc)))
+        with os.fdopen(out, "wb") as f:
+            f.write(data)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    except BaseException:
+        status = 2
+    os._exit(status)
+
+
+def _failure(exc: BaseException) -> SearchFailed:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return SearchFailed(f"the search index could not be built: {text}")
 
 
 def _run(command: list[str], env: dict[str, str]) -> tuple[int, str]:
@@ -162,7 +188,6 @@ def build(
     source: Callable[[str], str] | None = None,
     spare: dict[str, tuple[str, list[tuple[str, int, int, int]]]] | None = None,
     sources: str | None = None,
-    spawn: Callable[[list[str], dict[str, str]], tuple[int, str]] = _run,
 ) -> tuple[dict[str, tuple[str, list[tuple[str, int, int, int]]]], int]:
     """Index each shard of ``pages`` (shard → [(page path, page digest)]) into
     ``site/pagefind/<shard>/``, keeping shards ``site`` already holds whose digest matches
@@ -216,7 +241,6 @@ def build(
                             shard,
                             [n for n, _ in pages[shard]],
                             read_from,
-                            spawn,
                             threads,
                         ),
                         todo,
@@ -315,7 +339,6 @@ def _index_shard(
     shard: str,
     names: list[str],
     read_from: Callable[[str], str],
-    spawn: Callable[[list[str], dict[str, str]], tuple[int, str]],
     threads: int = 1,
 ) -> str | None:
     """Run Pagefind over one shard's pages; returns a failure message or None."""
@@ -334,7 +357,7 @@ def _index_shard(
     ]
     env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
     try:
-        code, output = spawn(command, env)
+        code, output = _run(command, env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{shard}: {exc}"
     if code != 0:
