@@ -9,7 +9,7 @@ import re
 from types import SimpleNamespace
 
 from briefing import archive
-from briefing.generator import json_script, namespaced, news_article
+from briefing.generator import cached, forget_rendered, json_script, namespaced, news_article
 from briefing.sources import Source
 
 UTC = dt.UTC
@@ -128,3 +128,31 @@ def test_json_ld_cannot_break_out_of_its_script_block():
     assert json.loads(text) == data
     assert data["datePublished"] == "2026-11-27T09:00:00+00:00"
     assert data["citation"][0]["url"] == "https://ft.com/a"
+
+
+def test_a_story_card_is_rendered_once_per_build_and_heading_level():
+    import jinja2
+
+    class Story:  # compared by identity, as Pelican's articles are
+        def __init__(self, title: str) -> None:
+            self.title = title
+
+    shown: list[str] = []
+    env = jinja2.Environment(autoescape=True)
+    env.globals.update(cached=cached, note=lambda s: shown.append(s) or s)
+    card = env.from_string(
+        '{% for s in items %}{% call cached("card", s, level, SITEURL) %}'
+        "<h{{ level }}>{{ note(s.title) }}</h{{ level }}>{% endcall %}{% endfor %}"
+    )
+    a, b = Story("A & B"), Story("A & B")
+    forget_rendered()
+    first = card.render(items=[a, b], level=2, SITEURL="")
+    again = card.render(items=[b, a], level=2, SITEURL="")
+    assert first == again == "<h2>A &amp; B</h2><h2>A &amp; B</h2>"
+    assert len(shown) == 2  # each story once, not once per list
+    assert card.render(items=[a], level=3, SITEURL="") == "<h3>A &amp; B</h3>"
+    assert card.render(items=[a], level=3, SITEURL="../..") == "<h3>A &amp; B</h3>"
+    assert len(shown) == 4  # another level, another SITEURL: rendered again
+    forget_rendered()  # a new build
+    card.render(items=[a], level=2, SITEURL="")
+    assert len(shown) == 5

@@ -158,9 +158,11 @@ def _archive_generator(pelican: Any) -> Any:
     Sent once per build run, which also makes the reader's prepass start afresh."""
     import os
 
+    from .generator import forget_rendered
     from .reader import new_build
 
     new_build()
+    forget_rendered()
 
     enabled = pelican.settings.get("BRIEFING_ARCHIVE")
     if enabled is None:

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -460,6 +461,25 @@ def namespaced(html: str, prefix: str, shift: int = 0) -> Markup:
     return Markup(html)
 
 
+_RENDERED: dict[tuple[Any, ...], Markup] = {}
+
+
+def cached(*key: Any, caller: Callable[[], str]) -> Markup:
+    """``{% call cached(key...) %}…{% endcall %}``: the block's text, rendered once per
+    build for each key (stories are compared by identity) and reused, since a story's card
+    is the same on every list that shows it.  The key must name everything the block
+    shows that can differ between pages (the heading level, ``SITEURL``)."""
+    found = _RENDERED.get(key)
+    if found is None:
+        found = _RENDERED[key] = Markup(caller())
+    return found
+
+
+def forget_rendered() -> None:
+    """A new build: its stories are new objects."""
+    _RENDERED.clear()
+
+
 def json_script(data: Any) -> Markup:
     """JSON for a ``<script>`` block: nothing in it can close the block or open a comment."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
@@ -511,6 +531,7 @@ JINJA_FILTERS = {
 }
 JINJA_FILTERS["rfc822"] = feeds.rfc822
 JINJA_GLOBALS = {
+    "cached": cached,
     "news_article": news_article,
     "feed_path": feed_path,
     "FEED_SUFFIXES": feeds.SUFFIXES,
