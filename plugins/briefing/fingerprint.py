@@ -31,6 +31,7 @@ from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 
 from . import prepass
+from .sources import Source
 
 
 class Unstable(Exception):
@@ -45,6 +46,11 @@ def _feed(h: Any, obj: Any, depth: int = 0) -> None:
     """Write a canonical, unambiguous form of ``obj`` into the hash ``h``."""
     if depth > _MAX_DEPTH:
         raise Unstable("nested too deeply")
+    if type(obj) is str:  # the commonest case first
+        data = obj.encode("utf-8", "surrogatepass")
+        h.update(b"s%d:" % len(data))
+        h.update(data)
+        return
     if isinstance(obj, (list, tuple, dict)) or dataclasses.is_dataclass(obj):
         # Python's repr is fast and, for these, complete; objects printed with their
         # address (functions, Pelican's contents) take the slow path below
@@ -149,12 +155,19 @@ _PER_BUILD_SETTINGS = {"OUTPUT_PATH"}
 
 def story_record(story: Any) -> tuple[Any, ...]:
     """Everything a page could show about a story except its body."""
+    metadata = story.metadata
+    cited = metadata.get("cited_sources")
+    if cited:
+        listed = {id(s) for s in metadata.get("sources") or () if type(s) is Source}
+        if all(id(s) in listed for s in cited):
+            # the same objects as in ``sources``: their keys say which, in what order
+            metadata = {**metadata, "cited_sources": [s.key for s in cited]}
     return (
         story.source_path,
         story.url,
         story.save_as,
         getattr(story, "status", None),
-        story.metadata,
+        metadata,
         str(story.summary),
         getattr(story, "reading_minutes", None),
         getattr(story, "in_default_lang", None),
@@ -191,6 +204,7 @@ def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
 
 
 _HOLDERS = ("stories", "days", "months", "shows")
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # values that hold no stories
 
 
 def _holds(value: Any) -> bool:
@@ -234,7 +248,10 @@ class PageDigests:
                 ):
                     continue
                 _feed(h, key)
-                if paginated and _holds(value):
+                if key.endswith(("_previous_page", "_next_page")):
+                    # a link to the page before or after: its number, not its stories
+                    _feed(h, value.number if isinstance(value, PaginatorPage) else value)
+                elif paginated and type(value) not in _PLAIN and _holds(value):
                     _feed(h, getattr(value, "path", None) or getattr(value, "url", None))
                 else:
                     self._walk(h, value, 0)
@@ -258,6 +275,8 @@ class PageDigests:
                     h.update(self.body(item))
                 else:
                     self._walk(h, item, depth + 1)
+        elif type(value) in _PLAIN:
+            _feed(h, value, depth + 1)
         elif _holds(value):
             # a day, month, year or outlet of the archive, or a feed: its own fields come
             # from the site digest, the bodies of its stories do not

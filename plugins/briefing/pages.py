@@ -135,17 +135,25 @@ class PlanningWriter(Writer):
                 key: Paginator(name, url, val, self.settings, per_page)
                 for key, val in paginated.items()
             }
+            made: dict[tuple[str, int], Any] = {}
+
+            def page_of(key: str, number: int) -> Any:  # each page once, not thrice
+                found = made.get((key, number))
+                if found is None:
+                    found = made[key, number] = paginators[key].page(number)
+                return found
+
             for number in range(next(iter(paginators.values())).num_pages):
                 page_kwargs = kwargs.copy()
                 for key, paginator in paginators.items():
-                    page = paginator.page(number + 1)
+                    page = page_of(key, number + 1)
                     page_kwargs.update(
                         {
                             f"{key}_paginator": paginator,
                             f"{key}_page": page,
-                            f"{key}_previous_page": paginator.page(number) if number else None,
+                            f"{key}_previous_page": page_of(key, number) if number else None,
                             f"{key}_next_page": (
-                                paginator.page(number + 2)
+                                page_of(key, number + 2)
                                 if number + 1 < paginator.num_pages
                                 else None
                             ),
