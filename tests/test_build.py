@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from bs4 import BeautifulSoup
 
 from sitebuild import ROOT, build, env, make_project, snapshot, story, write
@@ -267,23 +268,34 @@ def test_reader_cache_sees_an_edit_that_keeps_the_size_and_the_modification_time
     assert "Region's largest grid battery switched in" in titles
 
 
-def test_reader_cache_writes_only_the_stories_parsed_since_its_last_full_write(tmp_path):
+@pytest.mark.parametrize("cache_name", ["briefing-articles.pickle", "briefing-stories.pickle"])
+def test_caches_write_only_the_stories_read_since_their_last_full_write(tmp_path, cache_name):
+    """Pelican's articles (kept while their files are unchanged) and the parsed stories
+    (kept by content, used when the articles cannot be: here, the settings changed)."""
     project = make_project(
         tmp_path / "site", example_content=True, settings="BRIEFING_SEARCH = False"
     )
+    conf = project / "pelicanconf.py"
+
+    def edit_and_build(old: str, new: str) -> None:
+        story_file.write_text(story_file.read_text().replace(old, new))
+        if cache_name == "briefing-stories.pickle":  # the articles kept cannot be used
+            conf.write_text(conf.read_text() + f"\nSITESUBTITLE = {new!r}\n")
+        assert build(project).returncode == 0
+
     assert build(project).returncode == 0
-    cache = project / "cache" / "briefing-stories.pickle"
+    cache = project / "cache" / cache_name
     since = cache.with_name(cache.name + ".new")
     base = cache.stat()
     story_file = project / "content" / "stories" / "2026-11-28-grid-battery.md"
-    story_file.write_text(story_file.read_text().replace("switched on", "switched on early"))
-    assert build(project).returncode == 0
+    edit_and_build("switched on", "switched on early")
     assert cache.stat().st_mtime_ns == base.st_mtime_ns and since.exists()
+    written = since.stat().st_mtime_ns
     assert build(project).returncode == 0  # nothing new: nothing written
     assert cache.stat().st_mtime_ns == base.st_mtime_ns
+    assert since.stat().st_mtime_ns == written
     since.write_bytes(b"\x80\x05damaged")
-    story_file.write_text(story_file.read_text().replace("switched on early", "switched on late"))
-    assert build(project).returncode == 0
+    edit_and_build("switched on early", "switched on late")
     titles = [
         BeautifulSoup(p.read_text(), "html.parser").h1.text
         for p in (project / "output").glob("2026/11/*/*/index.html")

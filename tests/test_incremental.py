@@ -316,7 +316,12 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
     before = snapshot(site / "output")
     cache = site / "cache"
     names = sorted(p.name for p in cache.glob("briefing-*.pickle"))
-    assert names == ["briefing-pages.pickle", "briefing-related.pickle", "briefing-stories.pickle"]
+    assert names == [
+        "briefing-articles.pickle",
+        "briefing-pages.pickle",
+        "briefing-related.pickle",
+        "briefing-stories.pickle",
+    ]
     for i, path in enumerate(sorted(cache.glob("briefing-*.pickle"))):
         path.write_bytes(path.read_bytes()[: 40 * i] + b"\x80\x05not a pickle")
     again = built(site)

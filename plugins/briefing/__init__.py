@@ -20,6 +20,7 @@ def register() -> None:
     signals.readers_init.connect(_use_story_reader)
     signals.content_object_init.connect(_remember_urls)
     signals.article_generator_init.connect(_forget_disabled_markdown)
+    signals.article_generator_init.connect(_keep_articles)
     signals.page_generator_init.connect(_forget_disabled_markdown)
     signals.article_generator_finalized.connect(_check_across_stories)
     signals.initialized.connect(_add_template_helpers)
@@ -49,6 +50,12 @@ def _remember_urls(content: Any) -> None:
     from .generator import remember_urls
 
     remember_urls(content)
+
+
+def _keep_articles(generator: Any) -> None:
+    from .articlecache import install
+
+    install(generator)
 
 
 def _forget_disabled_markdown(generator: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from . import diagnostics, pages, publish, search
+from . import articlecache, diagnostics, pages, publish, search
 from .diagnostics import Report
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,14 @@ class BriefingPelican(Pelican):
         self._published = output
         self._search = None
         timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
+        try:
+            self._run_locked(output, timeout, autoreload=_called_by_autoreload())
+        finally:
+            articlecache.wait_for_writes()  # the article cache's writer, if it forked one
+        if _run_by_pelican_command():
+            _exit_without_teardown()
+
+    def _run_locked(self, output: str, timeout: float, *, autoreload: bool) -> None:
         with publish.BuildLock(output, timeout=timeout):
             publish.clean_stale(output)
             staging = self._staging(output)
@@ -203,7 +211,7 @@ class BriefingPelican(Pelican):
                 failed = BuildFailed(
                     f"build failed ({errors}); {_shown(output)} was left unchanged"
                 )
-                if _called_by_autoreload():
+                if autoreload:
                     # Pelican's autoreload loop re-runs at once after an exception, which
                     # would rebuild a broken site in a busy loop: report and wait for changes.
                     print(f"briefing: {failed}; waiting for changes", file=sys.stderr, flush=True)
@@ -232,8 +240,6 @@ class BriefingPelican(Pelican):
                     self._writer.reused,
                     self._writer.linked,
                 )
-            if _run_by_pelican_command():
-                _exit_without_teardown()
 
 
 def _template_location(exc: jinja2.TemplateError) -> str:

@@ -153,6 +153,11 @@ def _code(settings: dict[str, Any]) -> str:
 _PER_BUILD_SETTINGS = {"OUTPUT_PATH"}
 
 
+def feed_settings(h: Any, settings: dict[str, Any]) -> None:
+    """The settings into hash ``h``, but for those that name this build's own folder."""
+    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS})
+
+
 def story_record(story: Any) -> tuple[Any, ...]:
     """Everything a page could show about a story except its body."""
     metadata = story.metadata
@@ -182,7 +187,7 @@ def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
     theme = settings.get("THEME")
     if theme and os.path.isdir(theme):
         _files_digest(h, theme)
-    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS})
+    feed_settings(h, settings)
     for key in (
         "articles",
         "translations",

@@ -28,6 +28,7 @@ from .story import EXTENSIONS, Story, StoryReader
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-stories.pickle"
 _reader: StoryReader | None = None  # each worker's, inherited through fork
+_PARALLEL_FROM = 64  # fewer stories than this are read in the build's own process
 
 
 @functools.cache
@@ -68,7 +69,11 @@ class Prepass:
     """All stories of a build, read up front; ``take(path)`` hands each to the reader once."""
 
     def __init__(
-        self, settings: dict[str, Any], reader: StoryReader, files: list[str] | None = None
+        self,
+        settings: dict[str, Any],
+        reader: StoryReader,
+        files: list[str] | None = None,
+        skip: set[str] | None = None,
     ) -> None:
         self.reader = reader
         self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
@@ -80,6 +85,7 @@ class Prepass:
             else None
         )
         self.key = hashlib.sha256((_code_version() + repr(reader.options)).encode()).hexdigest()
+        self.skip = skip or set()  # files not to read (the article cache has them)
         self.run(settings, files)
 
     # The cache is a base file of every story, written whole now and then, and a small
@@ -123,12 +129,22 @@ class Prepass:
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
         paths = files if files is not None else story_files(settings.get("PATH", "content"), skip)
+        if self.skip:
+            paths = [p for p in paths if os.path.abspath(p) not in self.skip]
+            if len(paths) < _PARALLEL_FROM:  # a few: read here, without the cache
+                self.cache_path = None
         cached, seen = self._load_cache()
         self._seen: dict[str, tuple[Any, str]] = {}  # abs path -> (signature, digest)
+        kept = {}  # the skipped stories stay in the cache file
+        for full in self.skip:
+            known = seen.get(full)
+            if known is not None and known[1] in cached:
+                kept[known[1]] = cached[known[1]]
+                self._seen[full] = known
         todo: list[tuple[str, bytes, str]] = []
         for path in paths:
             full = os.path.abspath(path)
-            sig = _signature(full)
+            sig = signature(full)
             if sig is None:
                 continue  # Pelican's own read reports it
             known = seen.get(full)
@@ -152,14 +168,14 @@ class Prepass:
                 todo.append((path, data, digest))
         for (path, _, digest), story in zip(todo, self._parse(todo), strict=True):
             self.results[os.path.abspath(path)] = (digest, story)
-        self._save_cache({d: s for d, s in self.results.values()}, cached)
+        self._save_cache({**kept, **{d: s for d, s in self.results.values()}}, cached)
 
     def _parse(self, todo: list[tuple[str, bytes, str]]) -> list[Story]:
         global _reader
         items = [(p, d) for p, d, _ in todo]
         if (
             self.workers < 2
-            or len(items) < 64
+            or len(items) < _PARALLEL_FROM
             or "fork" not in (multiprocessing.get_all_start_methods())
         ):
             return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
@@ -178,12 +194,12 @@ class Prepass:
         full = os.path.abspath(path)
         entry = self.results.pop(full, None)
         known = self._seen.get(full)
-        if entry is None or known is None or _signature(full) != known[0]:
+        if entry is None or known is None or signature(full) != known[0]:
             return None
         return entry[1]
 
 
-def _signature(path: str) -> tuple[int, int, int, int] | None:
+def signature(path: str) -> tuple[int, int, int, int] | None:
     """What changes whenever a file's bytes do: inode, size, modification and change
     times (the last cannot be set back by tools that restore a file's mtime)."""
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ class BriefingReader(BaseReader):
         story = _prepass(self.settings, self._stories).take(source_path)
         if story is None:  # not under the content folder, or changed since the prepass
             story = self._stories.read_path(source_path)
+        _diagnostics[os.path.abspath(source_path)] = story.diagnostics
         diagnostics.publish(story.diagnostics)
         if not story.ok:
             raise StoryError([d for d in story.diagnostics if d.severity is Severity.ERROR])
@@ -47,13 +49,7 @@ class BriefingReader(BaseReader):
         return story.html or "", metadata
 
     def _not_yet_due(self, date: Any) -> bool:
-        """Whether ``WITH_FUTURE_DATES = False`` holds this story back, by ``clock.now()``
-        (``SOURCE_DATE_EPOCH`` when set, so a reproducible build agrees with itself)."""
-        if self.settings.get("WITH_FUTURE_DATES", True) or not isinstance(date, dt.datetime):
-            return False
-        if date.tzinfo is None:
-            date = date.replace(tzinfo=ZoneInfo(self.settings.get("TIMEZONE") or "UTC"))
-        return date > clock.now()
+        return not_yet_due(self.settings, date)
 
     def process_metadata(self, name: str, value: Any) -> Any:
         """Pelican's processors, with a fast path for the plain ``YYYY-MM-DD`` that Pelican's
@@ -74,9 +70,22 @@ class BriefingReader(BaseReader):
         return super().process_metadata(name, value)
 
 
+def not_yet_due(settings: dict[str, Any], date: Any) -> bool:
+    """Whether ``WITH_FUTURE_DATES = False`` holds a story of ``date`` back, by
+    ``clock.now()`` (``SOURCE_DATE_EPOCH`` when set, so a reproducible build agrees with
+    itself)."""
+    if settings.get("WITH_FUTURE_DATES", True) or not isinstance(date, dt.datetime):
+        return False
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    return date > clock.now()
+
+
 _SHARED = {"tags", "category", "author", "authors"}
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _prepasses: dict[int, Any] = {}
+_skipped: dict[int, set[str]] = {}  # per build: files the prepass leaves alone
+_diagnostics: dict[str, list[Any]] = {}  # per build: what reading each file found
 
 
 def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
@@ -85,13 +94,27 @@ def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
 
     found = _prepasses.get(id(settings))
     if found is None:
-        found = _prepasses[id(settings)] = Prepass(settings, reader)
+        found = _prepasses[id(settings)] = Prepass(
+            settings, reader, skip=_skipped.get(id(settings))
+        )
     return found
+
+
+def skip_in_prepass(settings: dict[str, Any], paths: set[str]) -> None:
+    """Files (absolute paths) the prepass need not read: the article cache has them."""
+    _skipped[id(settings)] = paths
+
+
+def diagnostics_of(path: str) -> list[Any]:
+    """What reading the file at ``path`` (absolute) found this build."""
+    return _diagnostics.get(path, [])
 
 
 def new_build() -> None:
     """Called as each build starts, so a long-lived process reads changed files afresh."""
     _prepasses.clear()
+    _skipped.clear()
+    _diagnostics.clear()
 
 
 def _safe_datetime(value: dt.datetime) -> SafeDatetime:

@@ -1,0 +1,229 @@
+"""Pelican's articles kept from one build to the next, so that a story whose file did not
+change costs neither a read nor Pelican's own work on it (its metadata, its URL, its
+place in the lists).
+
+Pelican's ``ArticlesGenerator`` asks ``get_cached_data(path)`` before it reads each file
+and hands every article it read to ``cache_data(path, article)``.  Its own cache behind
+those (``CONTENT_CACHING_LAYER = "generator"``) pickles each article with the whole
+context, trusts a file's mtime, and writes everything again every build.  This one,
+installed on the generator as it is made (``install``):
+
+* is keyed by Briefing's code, Pelican's version and the settings: any change to those
+  starts afresh;
+* keeps an article only while its file has the stat signature (inode, size, mtime,
+  ctime) it was read with, and, with ``WITH_FUTURE_DATES = False``, while the clock
+  leaves it on the same side of now;
+* takes a snapshot of each article as Pelican made it, before it is filed in any list,
+  and pickles it without the settings, the context and the section, topic and author
+  objects, which are the current build's when it is brought back;
+* reports the story's diagnostics again when it keeps it, as a read would;
+* is not used when another plugin listens to the signals sent while content is read
+  (their work would be missing from a kept article);
+* is a base file written whole now and then, plus a small file of the articles read
+  since (``cachefile.Layered``), so an edit does not rewrite the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import pickle
+import sys
+import weakref
+from importlib.metadata import version
+from typing import Any
+
+from pelican import signals
+from pelican.urlwrappers import URLWrapper
+
+from . import cachefile, diagnostics, fingerprint, prepass, reader
+
+logger = logging.getLogger(__name__)
+CACHE_NAME = "briefing-articles.pickle"
+
+
+def install(generator: Any) -> None:
+    """``article_generator_init``: keep the generator's articles between builds."""
+    settings = generator.settings
+    if not settings.get("BRIEFING_READ_CACHE", True) or _others_listen():
+        return
+    try:
+        key = _key(settings)
+    except fingerprint.Unstable as exc:
+        logger.debug("briefing: articles are read afresh (%s)", exc)
+        return
+    path = os.path.join(settings.get("CACHE_PATH") or "cache", CACHE_NAME)
+    cache = ArticleCache(generator, key, path)
+    generator.get_cached_data = cache.get
+    generator.cache_data = cache.put
+    generator.save_cache = cache.save
+
+
+def _others_listen() -> bool:
+    """Whether a plugin other than Briefing listens to what is sent as content is read."""
+    for signal in (
+        signals.content_object_init,
+        signals.article_generator_preread,
+        signals.article_generator_context,
+    ):
+        for ref in list(signal.receivers.values()):
+            receiver = ref() if isinstance(ref, weakref.ref) else ref
+            if receiver is not None and not str(getattr(receiver, "__module__", "")).startswith(
+                "briefing"
+            ):
+                return True
+    return False
+
+
+def _key(settings: dict[str, Any]) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{prepass._code_version()};pelican={version('pelican')};".encode())
+    fingerprint.feed_settings(h, settings)
+    return h.hexdigest()
+
+
+_WRITE_HERE_BELOW = 64  # articles read; more are written by a forked process
+_writers: list[int] = []
+
+
+def wait_for_writes() -> None:
+    """Wait for the writers forked this build (call before the build's process ends)."""
+    while _writers:
+        pid = _writers.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+class ArticleCache:
+    def __init__(self, generator: Any, key: str, path: str) -> None:
+        self.generator = generator
+        self.settings = generator.settings
+        self.store = cachefile.Layered(path, key, "the article cache")
+        self._kept: dict[str, tuple[Any, bytes]] | None = None  # usable entries, by path
+        self._wrappers: dict[tuple[type, str], URLWrapper] = {}
+        self._read: dict[str, tuple[Any, Any]] = {}  # path -> (stamp, snapshot)
+
+    # --- Pelican's interface -------------------------------------------------------------
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if self._kept is None:
+            self._kept = self._usable()
+        entry = self._kept.get(path)
+        if entry is None:
+            return default
+        try:
+            cls, state, found = self._unpickle(entry[1])
+            article = cls.__new__(cls)
+            article.__dict__.update(state)
+        except Exception as exc:  # a damaged entry is as good as none: read the file
+            logger.debug("briefing: %s is read afresh (%s)", path, exc)
+            del self._kept[path]
+            return default
+        diagnostics.publish(found)
+        return article
+
+    def put(self, path: str, article: Any) -> None:
+        """Pelican read ``article`` from ``path``: note it as it is now."""
+        full = self._full(path)
+        signature = prepass.signature(full)
+        if signature is not None:
+            date = getattr(article, "date", None)
+            stamp = (signature, date, self._not_yet_due(date))
+            found = reader.diagnostics_of(full)
+            self._read[path] = (stamp, (type(article), dict(article.__dict__), found))
+
+    def save(self) -> None:
+        """Pickle the articles read this build and write them.  Many (a first build) are
+        written by a forked process, beside the rest of the build (``wait_for_writes``)."""
+        if len(self._read) < _WRITE_HERE_BELOW:
+            self._write()
+            return
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: write here
+            self._write()
+            return
+        if pid == 0:  # the writer
+            status = 1
+            try:
+                self._write()
+                status = 0
+            finally:
+                os._exit(status)
+        _writers.append(pid)
+
+    def _write(self) -> None:
+        current = dict(self._kept or {})
+        new = {}
+        for path, (stamp, snapshot) in self._read.items():
+            try:
+                new[path] = current[path] = (stamp, self._pickle(snapshot))
+            except Exception as exc:  # something that does not pickle: read it each time
+                logger.debug("briefing: %s cannot be kept (%s)", path, exc)
+        self.store.save(current, new)
+
+    # --- which entries are good --------------------------------------------------------
+
+    def _full(self, path: str) -> str:
+        return os.path.abspath(os.path.join(self.generator.path, path))
+
+    def _not_yet_due(self, date: Any) -> bool | None:
+        if self.settings.get("WITH_FUTURE_DATES", True):
+            return None
+        return reader.not_yet_due(self.settings, date)
+
+    def _usable(self) -> dict[str, tuple[Any, bytes]]:
+        """The kept articles whose files are as they were read (and which the clock has
+        not moved past their date); the reader's prepass is told to leave those alone."""
+        usable = {}
+        for path, entry in self.store.load().items():
+            signature, date, due = entry[0]
+            if prepass.signature(self._full(path)) == signature and (
+                self._not_yet_due(date) == due
+            ):
+                usable[path] = entry
+        reader.skip_in_prepass(self.settings, {self._full(path) for path in usable})
+        return usable
+
+    # --- pickled without the build's own objects ----------------------------------------
+
+    def _pickle(self, snapshot: Any) -> bytes:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        settings, context = self.settings, self.generator.context
+
+        def persistent_id(obj: Any) -> Any:
+            if obj is settings:
+                return "settings"
+            if obj is context:
+                return "context"
+            if isinstance(obj, URLWrapper):
+                return ("wrapper", type(obj), obj.name)
+            return None
+
+        pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+        pickler.dump(snapshot)
+        return out.getvalue()
+
+    def _unpickle(self, blob: bytes) -> Any:
+        unpickler = pickle.Unpickler(io.BytesIO(blob))
+
+        def persistent_load(pid: Any) -> Any:
+            if pid == "settings":
+                return self.settings
+            if pid == "context":
+                return self.generator.context
+            _, cls, name = pid
+            found = self._wrappers.get((cls, name))
+            if found is None:
+                found = self._wrappers[cls, name] = cls(name, self.settings)
+            return found
+
+        unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
+        return unpickler.load()

@@ -1,0 +1,88 @@
+"""Pelican's articles kept from one build to the next (articlecache.py): a story whose file
+did not change is not read again, yet the build says and shows what a fresh read would."""
+
+from __future__ import annotations
+
+import re
+
+from sitebuild import build, make_project, snapshot, story
+
+
+def read_files(result) -> list[str]:
+    """The stories Pelican read (its debug log names each file it reads)."""
+    return sorted(set(re.findall(r"Read file (\S+\.md)", result.stdout + result.stderr)))
+
+
+def test_only_the_changed_story_is_read_and_the_site_is_the_same(tmp_path):
+    stories = {
+        f"stories/{n}.md": story(
+            n.title(), date=f"2026-11-2{i}T07:30:00+00:00", body=f"Body of {n.title()}.\n"
+        )
+        for i, n in enumerate(["alpha", "bravo", "charlie"], 1)
+    }
+    site = make_project(tmp_path / "site", content=stories, settings="BRIEFING_SEARCH = False")
+    first = build(site, "-D")
+    assert first.returncode == 0, first.stderr
+    assert len(read_files(first)) == 3
+    again = build(site, "-D")
+    assert again.returncode == 0 and read_files(again) == []
+    bravo = site / "content" / "stories" / "bravo.md"
+    bravo.write_text(bravo.read_text().replace("Body of Bravo", "A new body of Bravo"))
+    edited = build(site, "-D")
+    assert edited.returncode == 0
+    assert [p.rsplit("/", 1)[-1] for p in read_files(edited)] == ["bravo.md"]
+    kept = snapshot(site / "output")
+    # the same site as a build that reads everything afresh
+    fresh = make_project(tmp_path / "fresh", settings="BRIEFING_SEARCH = False")
+    (fresh / "content").rmdir()
+    (site / "content").rename(fresh / "content")
+    assert build(fresh).returncode == 0
+    assert snapshot(fresh / "output") == kept
+
+
+def test_a_kept_story_reports_its_warnings_again(tmp_path):
+    site = make_project(
+        tmp_path / "site",
+        content={"stories/naive.md": story("Naive", date="2026-11-27T07:30:00")},
+        settings="BRIEFING_SEARCH = False",
+    )
+    for _ in range(2):
+        result = build(site, "-D")
+        assert result.returncode == 0
+        assert "stories/naive.md:3:7: warning: date-naive" in result.stderr
+    assert read_files(result) == []  # the second time, from the kept article
+
+
+def test_a_story_held_back_by_the_clock_is_published_once_its_date_passes(tmp_path, monkeypatch):
+    """With WITH_FUTURE_DATES = False a story dated later is a draft; a kept article must
+    not stay one once the clock (here SOURCE_DATE_EPOCH) has passed its date."""
+    site = make_project(
+        tmp_path / "site",
+        content={"stories/later.md": story("Quokka census", date="2026-11-28T12:00:00+00:00")},
+        settings="BRIEFING_SEARCH = False\nWITH_FUTURE_DATES = False",
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795780800")  # 2026-11-27T12:00Z: before
+    assert build(site).returncode == 0
+    assert "Quokka census" not in (site / "output" / "index.html").read_text()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795953600")  # 2026-11-29T12:00Z: after
+    assert build(site).returncode == 0
+    assert "Quokka census" in (site / "output" / "index.html").read_text()
+
+
+def test_another_plugin_listening_as_content_is_read_turns_it_off():
+    """Its work would be missing from a kept article, so every story is read."""
+    from pelican import signals
+
+    from briefing import articlecache
+
+    def mark(content):  # a plugin's receiver, from a module that is not Briefing's
+        content.marked = True
+
+    mark.__module__ = "someone_elses_plugin"
+    assert not articlecache._others_listen()
+    signals.content_object_init.connect(mark)
+    try:
+        assert articlecache._others_listen()
+    finally:
+        signals.content_object_init.disconnect(mark)
+    assert not articlecache._others_listen()
