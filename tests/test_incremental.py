@@ -446,3 +446,25 @@ def test_the_search_index_starts_once_its_pages_are_planned_and_again_if_one_cha
     assert (tmp_path / "a.html").read_text() == "second"
     assert writer.source_of("a.html") == os.path.join(str(tmp_path), "a.html")
     assert writer.rendered == 3 and (tmp_path / "other.html").read_text() == "other"
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch, fork):
+    """Worked out in a forked process (or here, when there is none to be had), it is the
+    digest itself, and a setting with no stable form still means pages are not reused."""
+    from briefing import fingerprint
+
+    if not fork:
+
+        def no_fork():
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(os, "fork", no_fork)
+    settings = {"PLUGINS": [], "THEME": "", "SITENAME": "The Briefing"}
+    expected = fingerprint.site_digest(settings, {})
+    assert fingerprint.SiteDigest(settings, {}).result() == expected
+    other = fingerprint.SiteDigest({**settings, "SITENAME": "Another"}, {})
+    assert other.result() != expected
+    unstable = fingerprint.SiteDigest({**settings, "HOOK": object()}, {})
+    with pytest.raises(fingerprint.Unstable):
+        unstable.result()

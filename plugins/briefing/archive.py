@@ -239,5 +239,16 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def reading_minutes(html: str) -> int:
-    words = len(_TAG.sub(" ", html).split())
+    return minutes_for(len(_TAG.sub(" ", html).split()))
+
+
+def minutes_for(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def body_words(html: str) -> int:
+    """The words of a story's body, before its list of sources."""
+    return len(_TAG.sub(" ", html.split(_SOURCES_START, 1)[0]).split())
+
+
+_SOURCES_START = '<section class="sources"'

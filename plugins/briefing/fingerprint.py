@@ -158,9 +158,16 @@ def feed_settings(h: Any, settings: dict[str, Any]) -> None:
     _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS})
 
 
+# what the reader notes for itself, not for pages (the reading time, which pages show, is
+# in the record): where fields are in the file, and how many words the body has
+_NOT_SHOWN = frozenset({"briefing_positions", "briefing_words"})
+
+
 def story_record(story: Any) -> tuple[Any, ...]:
     """Everything a page could show about a story except its body."""
     metadata = story.metadata
+    if _NOT_SHOWN.intersection(metadata):
+        metadata = {k: v for k, v in metadata.items() if k not in _NOT_SHOWN}
     cited = metadata.get("cited_sources")
     if cited:
         listed = {id(s) for s in metadata.get("sources") or () if type(s) is Source}
@@ -217,11 +224,70 @@ def _holds(value: Any) -> bool:
     return any(hasattr(value, attr) for attr in _HOLDERS)
 
 
-class PageDigests:
-    """``page(name, template, kwargs)``: the digest of one page, or None when unkeyed."""
+class SiteDigest:
+    """``site_digest`` worked out in a forked process while the build plans its pages
+    (which are keyed by it only once it is known, see ``combine``); ``result()`` waits for
+    it and returns it, or raises ``Unstable`` as ``site_digest`` would."""
 
-    def __init__(self, site: str, context: dict[str, Any]) -> None:
-        self.site = site
+    def __init__(self, settings: dict[str, Any], context: dict[str, Any]) -> None:
+        self._settings, self._context = settings, context
+        self._answer: tuple[str, str] | None = None
+        self._pid = 0
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: work it out when asked
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: its answer, or "failed" for the parent to find out why
+            answer = "failed"
+            try:
+                os.close(read_end)
+                answer = "ok " + site_digest(settings, context)
+            except Unstable as exc:
+                answer = f"unstable {exc}"
+            finally:
+                os.write(write_end, answer.encode("utf-8", "surrogateescape"))
+                os._exit(0)
+        os.close(write_end)
+        self._pid, self._read_end = pid, read_end
+
+    def result(self) -> str:
+        if self._answer is None:
+            answer = ""
+            if self._pid:
+                with os.fdopen(self._read_end, "rb") as f:
+                    answer = f.read().decode("utf-8", "surrogateescape")
+                os.waitpid(self._pid, 0)
+            kind, _, text = answer.partition(" ")
+            if kind not in ("ok", "unstable"):  # no child, or it failed: here, then
+                try:
+                    kind, text = "ok", site_digest(self._settings, self._context)
+                except Unstable as exc:
+                    kind, text = "unstable", str(exc)
+            self._answer = (kind, text)
+        kind, text = self._answer
+        if kind == "unstable":
+            raise Unstable(text)
+        return text
+
+
+def combine(site: str, page: str | None) -> str | None:
+    """A page's key: the site digest with the page's own digest (None: unkeyed)."""
+    if page is None:
+        return None
+    return hashlib.blake2b(f"{site}:{page}".encode(), digest_size=20).hexdigest()
+
+
+class PageDigests:
+    """``page(name, template, kwargs)``: the digest of one page's own inputs (its name,
+    template and arguments, the bodies of the stories it shows), or None when unkeyed;
+    a page's key is that ``combine``-d with the site digest."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
         self._bodies: dict[int, bytes] = {}
         # the site's own lists (every story, every date...) are covered by the site digest
         self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
@@ -237,7 +303,7 @@ class PageDigests:
         return found
 
     def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
-        h = hashlib.blake2b(self.site.encode(), digest_size=20)
+        h = hashlib.blake2b(digest_size=20)
         _feed(h, name)
         _feed(h, template)
         # a paginated page shows the bodies on its own page, not those of everything its

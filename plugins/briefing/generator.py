@@ -120,8 +120,11 @@ class BriefingGenerator(Generator):
         for day in self.days:
             for story in day.stories:
                 story.day = day
-                body = story._content.split('<section class="sources"', 1)[0]
-                story.reading_minutes = archive.reading_minutes(body)
+                # counted as the story was read, unless its body changed since
+                length, words = getattr(story, "briefing_words", (None, 0))
+                if length != len(story._content):
+                    words = archive.body_words(story._content)
+                story.reading_minutes = archive.minutes_for(words)
                 story.outlets = [by_host[h] for h in dict.fromkeys(s.host for s in _sources(story))]
         for story in [*self.context.get("drafts", []), *self.context.get("hidden_articles", [])]:
             # not in the archive, but rendered with the same story template

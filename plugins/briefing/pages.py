@@ -47,7 +47,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import cachefile, publish
-from .fingerprint import PageDigests, Unstable, site_digest
+from .fingerprint import PageDigests, SiteDigest, Unstable, combine
 
 logger = logging.getLogger(__name__)
 MANIFEST_NAME = "briefing-pages.pickle"
@@ -76,6 +76,8 @@ class PlanningWriter(Writer):
         self._index: dict[str, int] = {}
         self.context: dict[str, Any] | None = None  # the generators' shared context
         self.digests: PageDigests | None = None
+        self._site: SiteDigest | None = None  # the site digest, being worked out
+        self._site_key: str | None = None  # ... and once known
         self.reuse = True
         self._folders: set[str] = set()
         self.previous: str | None = None  # the published site
@@ -118,12 +120,10 @@ class PlanningWriter(Writer):
             shards = context.get("search_pages") or {}
             self._waiting = {page for names in shards.values() for page in names}
         if self.digests is None and self.reuse:
-            # the first page planned: every generator has read its content by now
-            try:
-                self.digests = PageDigests(site_digest(self.settings, context), context)
-            except Unstable as exc:
-                logger.info("briefing: pages cannot be reused this build (%s)", exc)
-                self.reuse = False
+            # the first page planned: every generator has read its content by now; the
+            # site digest is worked out on another core while pages are planned
+            self.digests = PageDigests(context)
+            self._site = SiteDigest(self.settings, context)
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -170,7 +170,7 @@ class PlanningWriter(Writer):
     ) -> None:
         """A file whose text ``make()`` returns; ``depends`` is what its digest covers."""
         key = self.digests.page(name, "<text>", {"depends": depends}) if self.digests else None
-        self._add(Job(name, key, make=make), override)
+        self._add(Job(name, self._keyed(key), make=make), override)
 
     def _plan_page(
         self,
@@ -193,7 +193,26 @@ class PlanningWriter(Writer):
         if self.digests is not None:
             extra = {"relative": relative_urls, **kwargs}
             key = self.digests.page(name, template.name or repr(template), extra)
-        self._add(Job(name, key, template=template, context=local), override)
+        self._add(Job(name, self._keyed(key), template=template, context=local), override)
+
+    def _keyed(self, page: str | None) -> str | None:
+        """A page's key once the site digest is known; until then its own digest."""
+        return page if self._site_key is None else combine(self._site_key, page)
+
+    def _settle_keys(self) -> None:
+        """Wait for the site digest, and key every page planned so far with it."""
+        if self._site is None or self._site_key is not None:
+            return
+        try:
+            self._site_key = self._site.result()
+        except Unstable as exc:
+            logger.info("briefing: pages cannot be reused this build (%s)", exc)
+            self.reuse, self.digests, self._site = False, None, None
+            for job in self.jobs:
+                job.key = None
+            return
+        for job in self.jobs:
+            job.key = combine(self._site_key, job.key)
 
     def _add(self, job: Job, override: bool) -> None:
         """Pelican's rule: a file is written once, unless one write says ``override``."""
@@ -229,6 +248,7 @@ class PlanningWriter(Writer):
         """Make the pages the search index reads as soon as the last of them is planned,
         and start the index (``after_render``): it runs beside the rest of the build."""
         assert self.context is not None and self.after_render is not None
+        self._settle_keys()
         shards = self.context.get("search_pages") or {}
         jobs = [self.jobs[self._index[name]] for names in shards.values() for name in names]
         self._make(jobs)
@@ -240,6 +260,7 @@ class PlanningWriter(Writer):
         (the search index starts there, if it did not start earlier), then link the
         unchanged pages from the published site."""
         self.workers = workers
+        self._settle_keys()
         names = {job.name for job in self.jobs}
         for name in self.spare:
             if name not in names:
@@ -368,6 +389,7 @@ class PlanningWriter(Writer):
 
     def new_manifest(self) -> dict[str, tuple[str, int, int, int]]:
         """Digest and identity of every keyed file written (call before the swap)."""
+        self._settle_keys()
         entries = {}
         for job in self.jobs:
             if job.key is None:

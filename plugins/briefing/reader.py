@@ -44,6 +44,8 @@ class BriefingReader(BaseReader):
                 metadata[name] = self.process_metadata(name, value)
         if story.positions:  # where to point diagnostics found after reading
             metadata["briefing_positions"] = story.positions
+        if story.words:  # counted in the prepass, on every core
+            metadata["briefing_words"] = story.words
         if self._not_yet_due(metadata.get("date")):
             metadata["status"] = "draft"  # as Pelican would, but by the build's clock
         return story.html or "", metadata

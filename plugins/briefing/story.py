@@ -11,7 +11,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from . import citations, frontmatter, markdown, metadata
+from . import archive, citations, frontmatter, markdown, metadata
 from .diagnostics import Diagnostic, Severity, Sink, display_path
 from .sources import parse_sources
 
@@ -50,6 +50,8 @@ class Story:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: where the title, id and date are, for diagnostics found after reading (feed ids)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: the body's length and its words (before the sources), for the reading time
+    words: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,7 @@ class StoryReader:
         )
         env: dict[str, Any] = {citations.SOURCES: sources, citations.BROKEN: broken}
         story.html = markdown.render(self.md, header.body, env)
+        story.words = (len(story.html), archive.body_words(story.html))
         for line, col, code, message in env.get(citations.PROBLEMS, []):
             sink.error(line + header.body_line - 1, col, code, message)
         cited = env.get(citations.CITED, [])
