@@ -104,7 +104,6 @@ class ArticleCache:
         self.settings = generator.settings
         self.store = cachefile.Layered(path, key, "the article cache")
         self._kept: dict[str, tuple[Any, bytes]] | None = None  # usable entries, by path
-        self._wrappers: dict[tuple[type, str], URLWrapper] = {}
         self._read: dict[str, tuple[Any, Any]] = {}  # path -> (stamp, snapshot)
 
     # --- Pelican's interface -------------------------------------------------------------
@@ -183,10 +182,13 @@ class ArticleCache:
         not moved past their date); the reader's prepass is told to leave those alone."""
         usable = {}
         for path, entry in self.store.load().items():
-            signature, date, due = entry[0]
-            if prepass.signature(self._full(path)) == signature and (
-                self._not_yet_due(date) == due
-            ):
+            try:
+                (signature, date, due), _ = entry
+                if prepass.signature(self._full(path)) != signature:
+                    continue
+            except (TypeError, ValueError):  # not an entry this code wrote
+                continue
+            if self._not_yet_due(date) == due:
                 usable[path] = entry
         reader.skip_in_prepass(self.settings, {self._full(path) for path in usable})
         return usable
@@ -220,10 +222,7 @@ class ArticleCache:
             if pid == "context":
                 return self.generator.context
             _, cls, name = pid
-            found = self._wrappers.get((cls, name))
-            if found is None:
-                found = self._wrappers[cls, name] = cls(name, self.settings)
-            return found
+            return reader.shared_object(self.settings, cls, name)
 
         unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
         return unpickler.load()

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pelican.readers import BaseReader
+from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
 
 from . import clock, diagnostics
@@ -26,7 +27,6 @@ class BriefingReader(BaseReader):
         super().__init__(settings)
         self._stories = StoryReader(Options.from_settings(settings))
         self._shared: dict[tuple[str, Any], Any] = {}
-        self._objects: dict[tuple[type, str], Any] = {}  # one topic/author object per name
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         story = _prepass(self.settings, self._stories).take(source_path)
@@ -66,7 +66,9 @@ class BriefingReader(BaseReader):
             if found is None:
                 found = super().process_metadata(name, value)
                 if isinstance(found, list):  # one object per name, whatever list it is in
-                    found = [self._objects.setdefault((type(o), str(o)), o) for o in found]
+                    found = [shared_object(self.settings, type(o), str(o), o) for o in found]
+                elif isinstance(found, URLWrapper):
+                    found = shared_object(self.settings, type(found), str(found), found)
                 self._shared[key] = found
             return list(found) if isinstance(found, list) else found
         return super().process_metadata(name, value)
@@ -88,6 +90,7 @@ _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _prepasses: dict[int, Any] = {}
 _skipped: dict[int, set[str]] = {}  # per build: files the prepass leaves alone
 _diagnostics: dict[str, list[Any]] = {}  # per build: what reading each file found
+_objects: dict[int, dict[tuple[type, str], Any]] = {}  # per build: one topic per name
 
 
 def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
@@ -99,6 +102,16 @@ def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
         found = _prepasses[id(settings)] = Prepass(
             settings, reader, skip=_skipped.get(id(settings))
         )
+    return found
+
+
+def shared_object(settings: dict[str, Any], cls: type, name: str, made: Any = None) -> Any:
+    """The build's one section, topic or author object of type ``cls`` named ``name``
+    (``made`` if there is none yet, else a new one)."""
+    objects = _objects.setdefault(id(settings), {})
+    found = objects.get((cls, name))
+    if found is None:
+        found = objects[cls, name] = made if made is not None else cls(name, settings)
     return found
 
 
@@ -117,6 +130,7 @@ def new_build() -> None:
     _prepasses.clear()
     _skipped.clear()
     _diagnostics.clear()
+    _objects.clear()
 
 
 def _safe_datetime(value: dt.datetime) -> SafeDatetime:
