@@ -133,6 +133,7 @@ class ArticleCache:
             date = getattr(article, "date", None)
             stamp = (signature, date, self._not_yet_due(date))
             found = reader.diagnostics_of(full)
+            article.url  # noqa: B018 - worked out now, so that it is kept with the rest
             self._read[path] = (stamp, (type(article), dict(article.__dict__), found))
 
     def save(self) -> None:
