@@ -62,35 +62,37 @@ class Layered:
     """A mapping kept as a base file, written whole now and then, plus a small file of the
     entries changed since (``<path>.new``), so that changing a few entries of thousands
     does not rewrite them all.  Both files carry ``key`` (what the entries are valid
-    for) and the base's token; anything else found is ignored."""
+    for), the base's token, and an ``extra`` value written whole each time (the newest
+    is loaded); anything else found is ignored."""
 
     def __init__(self, path: str | None, key: str, what: str) -> None:
         self.path, self.key, self.what = path, key, what
+        self.extra: Any = None
         self._token: str | None = None
         self._base_size = 0
         self._since: dict[Any, Any] = {}
 
     def load(self) -> dict[Any, Any]:
         saved = load(self.path)
-        if not (isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.key):
+        if not (isinstance(saved, tuple) and len(saved) == 4 and saved[0] == self.key):
             return {}
-        _, self._token, entries = saved
+        _, self._token, entries, self.extra = saved
         self._base_size = len(entries)
         since = load(self.path + ".new") if self.path else None
-        if isinstance(since, tuple) and len(since) == 3 and since[:2] == saved[:2]:
-            self._since = since[2]
+        if isinstance(since, tuple) and len(since) == 4 and since[:2] == saved[:2]:
+            self._since, self.extra = since[2], since[3]
             entries.update(self._since)
         return entries
 
-    def save(self, current: dict[Any, Any], new: dict[Any, Any]) -> None:
+    def save(self, current: dict[Any, Any], new: dict[Any, Any], extra: Any = None) -> None:
         """``current``: every entry there is now; ``new``: those changed since ``load``."""
         if not self.path or not new:
             return
         since = {**self._since, **new}
         if self._token is not None and len(since) <= max(64, self._base_size // 10):
-            save(self.path + ".new", (self.key, self._token, since), self.what)
+            save(self.path + ".new", (self.key, self._token, since, extra), self.what)
             return
-        save(self.path, (self.key, os.urandom(8).hex(), current), self.what)
+        save(self.path, (self.key, os.urandom(8).hex(), current, extra), self.what)
         try:
             os.unlink(self.path + ".new")
         except OSError:

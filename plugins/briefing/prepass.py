@@ -10,7 +10,6 @@ reads from memory.  Results are the same as reading one file at a time: the same
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -88,43 +87,21 @@ class Prepass:
         self.skip = skip or set()  # files not to read (the article cache has them)
         self.run(settings, files)
 
-    # The cache is a base file of every story, written whole now and then, and a small
-    # file of the stories parsed since (``.new``), so that editing one story of thousands
-    # does not rewrite tens of megabytes each build.  Each names its base by a token, and
-    # holds the stat signature of every file as last read: a file whose signature is
-    # unchanged is not read again to find its digest.
+    # The cache is ``cachefile.Layered``: a base file of every story, written whole now and
+    # then, and a small file of the stories parsed since, so that editing one story of
+    # thousands does not rewrite tens of megabytes each build.  Its extra value is the
+    # stat signature of every file as last read: a file whose signature is unchanged is
+    # not read again to find its digest.
 
     def _load_cache(self) -> tuple[dict[str, Story], dict[str, tuple[Any, str]]]:
-        self._base_token: str | None = None
-        self._base_size = 0
-        self._since: dict[str, Story] = {}
-        saved = cachefile.load(self.cache_path)
-        if not (isinstance(saved, tuple) and len(saved) == 4 and saved[0] == self.key):
-            return {}, {}
-        _, self._base_token, entries, seen = saved
-        self._base_size = len(entries)
-        since = cachefile.load(self.cache_path + ".new") if self.cache_path else None
-        if isinstance(since, tuple) and len(since) == 4 and since[:2] == saved[:2]:
-            self._since, seen = since[2], since[3]
-            entries.update(self._since)
+        self._store = cachefile.Layered(self.cache_path, self.key, "the reader cache")
+        entries = self._store.load()
+        seen = self._store.extra if isinstance(self._store.extra, dict) else {}
         return entries, seen
 
     def _save_cache(self, entries: dict[str, Story], cached: dict[str, Story]) -> None:
-        if not self.cache_path:
-            return
         new = {d: s for d, s in entries.items() if cached.get(d) is not s}
-        if not new:
-            return
-        since = {**self._since, **new}
-        if self._base_token is not None and len(since) <= max(64, self._base_size // 10):
-            saved = (self.key, self._base_token, since, self._seen)
-            cachefile.save(self.cache_path + ".new", saved, "the reader cache")
-            return
-        token = os.urandom(8).hex()
-        saved = (self.key, token, entries, self._seen)
-        cachefile.save(self.cache_path, saved, "the reader cache")
-        with contextlib.suppress(OSError):
-            os.unlink(self.cache_path + ".new")
+        self._store.save(entries, new, self._seen)
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
