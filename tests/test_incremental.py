@@ -452,7 +452,7 @@ def test_the_search_index_starts_once_its_pages_are_planned_and_again_if_one_cha
 def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch, fork):
     """Worked out in a forked process (or here, when there is none to be had), it is the
     digest itself, and a setting with no stable form still means pages are not reused."""
-    from briefing import fingerprint
+    from briefing import background, fingerprint
 
     if not fork:
 
@@ -460,11 +460,29 @@ def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch,
             raise BlockingIOError(11, "Resource temporarily unavailable")
 
         monkeypatch.setattr(os, "fork", no_fork)
+
+    def beside(settings):
+        return background.Forked(fingerprint.site_digest, settings, {})
+
     settings = {"PLUGINS": [], "THEME": "", "SITENAME": "The Briefing"}
     expected = fingerprint.site_digest(settings, {})
-    assert fingerprint.SiteDigest(settings, {}).result() == expected
-    other = fingerprint.SiteDigest({**settings, "SITENAME": "Another"}, {})
-    assert other.result() != expected
-    unstable = fingerprint.SiteDigest({**settings, "HOOK": object()}, {})
-    with pytest.raises(fingerprint.Unstable):
-        unstable.result()
+    assert beside(settings).result() == expected
+    assert beside({**settings, "SITENAME": "Another"}).result() != expected
+    with pytest.raises(fingerprint.Unstable):  # raised in the child, raised here
+        beside({**settings, "HOOK": object()}).result()
+
+
+def test_work_beside_the_build_answers_raises_or_is_stopped():
+    """``background.Forked``: the child's answer, or its exception, comes back here; one
+    that is cancelled (killed) is a failure, never an answer."""
+    from briefing import background
+
+    assert background.Forked(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ZeroDivisionError):
+        background.Forked(divmod, 1, 0).result()
+    sleeper = background.Forked(time.sleep, 30)
+    started = time.monotonic()
+    sleeper.cancel()
+    assert time.monotonic() - started < 5
+    with pytest.raises(background.Died):
+        sleeper.result()

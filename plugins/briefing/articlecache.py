@@ -30,7 +30,6 @@ import io
 import logging
 import os
 import pickle
-import sys
 import weakref
 from importlib.metadata import version
 from typing import Any
@@ -38,7 +37,7 @@ from typing import Any
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from . import cachefile, diagnostics, fingerprint, prepass, reader
+from . import background, cachefile, diagnostics, fingerprint, prepass, reader
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-articles.pickle"
@@ -85,17 +84,16 @@ def _key(settings: dict[str, Any]) -> str:
 
 
 _WRITE_HERE_BELOW = 64  # articles read; more are written by a forked process
-_writers: list[int] = []
+_writers: list[background.Forked] = []
 
 
 def wait_for_writes() -> None:
     """Wait for the writers forked this build (call before the build's process ends)."""
     while _writers:
-        pid = _writers.pop()
         try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
+            _writers.pop().result()
+        except Exception as exc:  # the cache is an optimisation: the next build reads more
+            logger.warning("briefing: the article cache was not saved (%s)", exc)
 
 
 class ArticleCache:
@@ -141,22 +139,8 @@ class ArticleCache:
         written by a forked process, beside the rest of the build (``wait_for_writes``)."""
         if len(self._read) < _WRITE_HERE_BELOW:
             self._write()
-            return
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to be had: write here
-            self._write()
-            return
-        if pid == 0:  # the writer
-            status = 1
-            try:
-                self._write()
-                status = 0
-            finally:
-                os._exit(status)
-        _writers.append(pid)
+        else:
+            _writers.append(background.Forked(self._write))
 
     def _write(self) -> None:
         current = dict(self._kept or {})

@@ -224,57 +224,6 @@ def _holds(value: Any) -> bool:
     return any(hasattr(value, attr) for attr in _HOLDERS)
 
 
-class SiteDigest:
-    """``site_digest`` worked out in a forked process while the build plans its pages
-    (which are keyed by it only once it is known, see ``combine``); ``result()`` waits for
-    it and returns it, or raises ``Unstable`` as ``site_digest`` would."""
-
-    def __init__(self, settings: dict[str, Any], context: dict[str, Any]) -> None:
-        self._settings, self._context = settings, context
-        self._answer: tuple[str, str] | None = None
-        self._pid = 0
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to be had: work it out when asked
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:  # the child: its answer, or "failed" for the parent to find out why
-            answer = "failed"
-            try:
-                os.close(read_end)
-                answer = "ok " + site_digest(settings, context)
-            except Unstable as exc:
-                answer = f"unstable {exc}"
-            finally:
-                os.write(write_end, answer.encode("utf-8", "surrogateescape"))
-                os._exit(0)
-        os.close(write_end)
-        self._pid, self._read_end = pid, read_end
-
-    def result(self) -> str:
-        if self._answer is None:
-            answer = ""
-            if self._pid:
-                with os.fdopen(self._read_end, "rb") as f:
-                    answer = f.read().decode("utf-8", "surrogateescape")
-                os.waitpid(self._pid, 0)
-            kind, _, text = answer.partition(" ")
-            if kind not in ("ok", "unstable"):  # no child, or it failed: here, then
-                try:
-                    kind, text = "ok", site_digest(self._settings, self._context)
-                except Unstable as exc:
-                    kind, text = "unstable", str(exc)
-            self._answer = (kind, text)
-        kind, text = self._answer
-        if kind == "unstable":
-            raise Unstable(text)
-        return text
-
-
 def combine(site: str, page: str | None) -> str | None:
     """A page's key: the site digest with the page's own digest (None: unkeyed)."""
     if page is None:

@@ -46,8 +46,8 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import cachefile, publish
-from .fingerprint import PageDigests, SiteDigest, Unstable, combine
+from . import background, cachefile, publish
+from .fingerprint import PageDigests, Unstable, combine, site_digest
 
 logger = logging.getLogger(__name__)
 MANIFEST_NAME = "briefing-pages.pickle"
@@ -76,7 +76,7 @@ class PlanningWriter(Writer):
         self._index: dict[str, int] = {}
         self.context: dict[str, Any] | None = None  # the generators' shared context
         self.digests: PageDigests | None = None
-        self._site: SiteDigest | None = None  # the site digest, being worked out
+        self._site: background.Forked | None = None  # the site digest, being worked out
         self._site_key: str | None = None  # ... and once known
         self.reuse = True
         self._folders: set[str] = set()
@@ -123,7 +123,7 @@ class PlanningWriter(Writer):
             # the first page planned: every generator has read its content by now; the
             # site digest is worked out on another core while pages are planned
             self.digests = PageDigests(context)
-            self._site = SiteDigest(self.settings, context)
+            self._site = background.Forked(site_digest, self.settings, context)
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -204,7 +204,10 @@ class PlanningWriter(Writer):
         if self._site is None or self._site_key is not None:
             return
         try:
-            self._site_key = self._site.result()
+            try:
+                self._site_key = self._site.result()
+            except background.Died:  # its process was lost: work it out here
+                self._site_key = site_digest(self.settings, self.context or {})
         except Unstable as exc:
             logger.info("briefing: pages cannot be reused this build (%s)", exc)
             self.reuse, self.digests, self._site = False, None, None

@@ -23,9 +23,7 @@ import gzip
 import hashlib
 import json
 import os
-import pickle
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import publish
+from . import background, publish
 
 FOLDER = "pagefind"
 
@@ -88,77 +86,27 @@ def _searchable(html: str) -> str:
 
 
 class Indexing:
-    """``build`` in a forked child process, so the index is made on another core while
-    the build goes on (planning and rendering the other pages, linking unchanged ones);
-    ``wait()`` returns its result or raises its failure, ``cancel()`` kills the indexer
-    and waits for it (call it before removing ``site``).  A process, not a thread: the
-    build's own Python work does not wait for the indexer's, and the build can still
-    fork its page renderers while this runs (forking a process with threads is unsafe)."""
+    """``build`` in a forked process (``background.Forked``), so the index is made on
+    another core while the build goes on (planning and rendering the other pages, linking
+    unchanged ones); ``wait()`` returns its result or raises its failure, ``cancel()``
+    kills the indexer and waits for it (call it before removing ``site``)."""
 
     def __init__(self, *args: Any) -> None:
-        self._cancelled = False
-        self._outcome: tuple[str, Any] | None = None
-        read_end, write_end = os.pipe()
-        parent = os.getpid()
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        pid = os.fork()
-        if pid == 0:  # the indexer
-            os.close(read_end)
-            _index_in_child(args, write_end, parent)
-        os.close(write_end)
-        self.pid = pid
-        self._read_end = read_end
+        self._work = background.Forked(build, *args)
+        self.pid = self._work.pid
 
     def wait(self) -> tuple[dict[str, Any], int]:
-        if self._outcome is None:
-            with os.fdopen(self._read_end, "rb") as f:
-                data = f.read()
-            _, status = os.waitpid(self.pid, 0)
-            if self._cancelled:
-                self._outcome = ("error", SearchFailed("the search index was cancelled"))
-            elif not data:
-                code = os.waitstatus_to_exitcode(status)
-                how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-                self._outcome = ("error", SearchFailed(f"the search indexer died ({how})"))
-            else:
-                self._outcome = pickle.loads(data)
-        kind, value = self._outcome
-        if kind == "error":
-            raise value
-        return value
+        try:
+            return self._work.result()
+        except SearchFailed:
+            raise
+        except background.Died as exc:
+            raise SearchFailed(f"the search indexer stopped ({exc})") from None
+        except Exception as exc:
+            raise _failure(exc) from None
 
     def cancel(self) -> None:
-        if self._outcome is None and not self._cancelled:
-            self._cancelled = True
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)  # its Pagefind processes die with it
-        with contextlib.suppress(SearchFailed):
-            self.wait()
-
-
-def _index_in_child(args: tuple[Any, ...], out: int, parent: int) -> None:
-    """The forked indexer: run ``build`` and send its outcome to the parent, then exit."""
-    status = 0
-    try:
-        publish.die_with_parent_now(parent)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        try:
-            outcome: tuple[str, Any] = ("ok", build(*args))
-        except BaseException as exc:
-            outcome = ("error", exc if isinstance(exc, SearchFailed) else _failure(exc))
-            status = 1
-        try:
-            data = pickle.dumps(outcome)
-        except Exception as exc:
-            data = pickle.dumps(("error", _failure(exc)))
-        with os.fdopen(out, "wb") as f:
-            f.write(data)
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-    except BaseException:
-        status = 2
-    os._exit(status)
+        self._work.cancel()
 
 
 def _failure(exc: BaseException) -> SearchFailed:
