@@ -109,7 +109,7 @@ class BriefingPelican(Pelican):
             shard_pages,
             self._published if os.path.isdir(self._published) else None,
             self._manifest["search"] if writer.reuse else {},
-            _workers(self.settings),
+            writer.workers,
             writer.source_of,
             self._spare["search"],
             search.sources_path(self.settings),

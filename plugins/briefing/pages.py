@@ -269,7 +269,9 @@ class PlanningWriter(Writer):
             if name not in names:
                 self._remove(name, prune=True)
         made_early = {id(job) for job in self._early.values()}
-        replaced = [name for name, job in self._early.items() if self._current(job) is not job]
+        replaced = [
+            name for name, job in self._early.items() if self.jobs[self._index[name]] is not job
+        ]
         if replaced:  # planned again after the index started: the index must start again
             if self.before_remake is not None:
                 self.before_remake()
@@ -291,9 +293,6 @@ class PlanningWriter(Writer):
         self.linked = len(self._linked - self.rendered_names)
         for job in self.jobs:  # only names and digests are needed from here on
             job.template = job.context = job.make = None
-
-    def _current(self, job: Job) -> Job:
-        return self.jobs[self._index[job.name]]
 
     def _make(self, jobs: list[Job]) -> None:
         """Keep those of ``jobs`` the staging folder (a spare site) already holds, note

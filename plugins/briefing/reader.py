@@ -46,12 +46,9 @@ class BriefingReader(BaseReader):
             metadata["briefing_positions"] = story.positions
         if story.words:  # counted in the prepass, on every core
             metadata["briefing_words"] = story.words
-        if self._not_yet_due(metadata.get("date")):
+        if not_yet_due(self.settings, metadata.get("date")):
             metadata["status"] = "draft"  # as Pelican would, but by the build's clock
         return story.html or "", metadata
-
-    def _not_yet_due(self, date: Any) -> bool:
-        return not_yet_due(self.settings, date)
 
     def process_metadata(self, name: str, value: Any) -> Any:
         """Pelican's processors, with a fast path for the plain ``YYYY-MM-DD`` that Pelican's
