@@ -367,6 +367,44 @@ def test_the_indexer_reads_a_story_page_cut_to_its_searchable_article(page, inde
     assert search._searchable(page) == indexed
 
 
+def test_an_edit_rewrites_one_search_copy_and_never_trusts_a_copy_changed_by_hand(tmp_path):
+    """The indexer's copies of the story pages (cache/briefing-search) are made again only
+    for pages that changed; a copy changed since it was made is made again too."""
+    from briefing import search
+
+    site = project(tmp_path / "site")
+    built(site)
+    copies = site / "cache" / "briefing-search"
+
+    def identities() -> dict[Path, tuple[int, int, int]]:
+        found = {}
+        for path in copies.rglob("*.html"):
+            st = path.stat()
+            found[path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        return found
+
+    before = identities()
+    assert len(before) == 60  # one per story
+    edit_body(site)
+    built(site)
+    after = identities()
+    assert after.keys() == before.keys()
+    changed = [p for p in after if after[p] != before[p]]
+    assert len(changed) == 1 and "harbour ferry timetable" in changed[0].read_text()
+    # a copy in the same quarter changed by hand is not trusted when that quarter is
+    # indexed again
+    shard = changed[0].relative_to(copies).parts[0]
+    other = next(
+        p for p in sorted(after) if p.relative_to(copies).parts[0] == shard and p != changed[0]
+    )
+    other.write_text(other.read_text().replace("</article>", "zzzhand</article>"))
+    edit_body(site)
+    built(site)
+    page = site / "output" / other.relative_to(copies / shard)
+    assert other.read_text() == search._searchable(page.read_text())
+    assert "zzzhand" not in other.read_text()
+
+
 def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
     """A build that fails after the index started stops the indexer before it removes the
     staging folder, so nothing writes into a folder that is gone, and the unfinished index

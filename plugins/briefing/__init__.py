@@ -27,6 +27,8 @@ def register() -> None:
     signals.get_generators.connect(_archive_generator)
     signals.all_generators_finalized.connect(_check_urls)
     signals.all_generators_finalized.connect(_fast_membership)
+    signals.all_generators_finalized.connect(_keep_context)
+    signals.finalized.connect(_release_heap)
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
@@ -44,6 +46,19 @@ def _fast_membership(generators: Any) -> None:
     from .generator import fast_membership
 
     fast_membership(generators)
+
+
+def _keep_context(generators: Any) -> None:
+    """The context is made: it lives until the build ends (``heap``)."""
+    from .heap import keep
+
+    keep()
+
+
+def _release_heap(pelican: Any) -> None:
+    from .heap import release
+
+    release()
 
 
 def _remember_urls(content: Any) -> None:
@@ -157,6 +172,10 @@ def _add_template_helpers(pelican: Any) -> None:
 
     pelican.settings["JINJA_FILTERS"] = {**JINJA_FILTERS, **pelican.settings["JINJA_FILTERS"]}
     pelican.settings["JINJA_GLOBALS"] = {**JINJA_GLOBALS, **pelican.settings["JINJA_GLOBALS"]}
+    if pelican.settings.get("BRIEFING_READ_CACHE", True):
+        from .templatecache import install
+
+        install(pelican.settings)
 
 
 def _archive_generator(pelican: Any) -> Any:

@@ -37,7 +37,7 @@ from typing import Any
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from . import background, cachefile, diagnostics, fingerprint, prepass, reader
+from . import background, cachefile, diagnostics, fingerprint, heap, prepass, reader
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-articles.pickle"
@@ -102,6 +102,7 @@ class ArticleCache:
         self.settings = generator.settings
         self.store = cachefile.Layered(path, key, "the article cache")
         self._kept: dict[str, tuple[Any, bytes]] | None = None  # usable entries, by path
+        self._revived: dict[str, Any] = {}  # their snapshots, unpickled, until Pelican asks
         self._read: dict[str, tuple[Any, Any]] = {}  # path -> (stamp, snapshot)
 
     # --- Pelican's interface -------------------------------------------------------------
@@ -109,19 +110,28 @@ class ArticleCache:
     def get(self, path: str, default: Any = None) -> Any:
         if self._kept is None:
             self._kept = self._usable()
-        entry = self._kept.get(path)
-        if entry is None:
+            self._revived = self._revive(self._kept)
+        snapshot = self._revived.pop(path, None)
+        if snapshot is None:
             return default
-        try:
-            cls, state, found = self._unpickle(entry[1])
-            article = cls.__new__(cls)
-            article.__dict__.update(state)
-        except Exception as exc:  # a damaged entry is as good as none: read the file
-            logger.debug("briefing: %s is read afresh (%s)", path, exc)
-            del self._kept[path]
-            return default
+        cls, state, found = snapshot
+        article = cls.__new__(cls)
+        article.__dict__.update(state)
         diagnostics.publish(found)
         return article
+
+    def _revive(self, kept: dict[str, tuple[Any, bytes]]) -> dict[str, Any]:
+        """Every kept article unpickled, in one pass, as objects that live until the
+        build ends (``heap.kept``)."""
+        revived = {}
+        with heap.kept():
+            for path, (_, blob) in list(kept.items()):
+                try:
+                    revived[path] = self._unpickle(blob)
+                except Exception as exc:  # a damaged entry is as good as none: read the file
+                    logger.debug("briefing: %s is read afresh (%s)", path, exc)
+                    del kept[path]
+        return revived
 
     def put(self, path: str, article: Any) -> None:
         """Pelican read ``article`` from ``path``: note it as it is now."""

@@ -29,7 +29,6 @@ for the spare; it is written only after the swap, and a file whose identity diff
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -46,7 +45,7 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import background, cachefile, publish
+from . import background, cachefile, heap, publish
 from .fingerprint import PageDigests, Unstable, combine, site_digest
 
 logger = logging.getLogger(__name__)
@@ -423,47 +422,44 @@ def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -
     parent = os.getpid()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    # objects made so far are left alone by the collector, so a worker does not copy the
-    # memory pages it shares with this process just to scan them
-    gc.freeze()
-    try:
-        for _ in range(workers - 1):
-            read_end, write_end = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:  # no more processes to be had: render with those there are
-                os.close(read_end)
-                os.close(write_end)
-                break
-            if pid == 0:  # child
-                os.close(read_end)
-                status = _child(writer, jobs, counter, lock, write_end, parent)
-                os._exit(status)
-            os.close(write_end)
-            children.append((pid, read_end))
-        failure: BaseException | None = None
+    # objects made so far are left alone by the collector (until the build ends), so a
+    # worker does not copy the memory pages it shares with this process just to scan them
+    heap.keep()
+    for _ in range(workers - 1):
+        read_end, write_end = os.pipe()
         try:
-            _take_jobs(writer, jobs, counter, lock)
-        except BaseException as exc:
-            failure = exc
-            with lock:
-                counter.value = len(jobs)  # the children stop after their batch
-        logged = 0
-        problems = []
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as f:
-                data = f.read()
-            _, status = os.waitpid(pid, 0)
-            report = pickle.loads(data) if data else None
-            if report is None:
-                code = os.waitstatus_to_exitcode(status)
-                problems.append(f"a page renderer (pid {pid}) died ({_describe(code)})")
-                continue
-            logged += report["logged"]
-            if report.get("error"):
-                problems.append(report["error"])
-    finally:
-        gc.unfreeze()
+            pid = os.fork()
+        except OSError:  # no more processes to be had: render with those there are
+            os.close(read_end)
+            os.close(write_end)
+            break
+        if pid == 0:  # child
+            os.close(read_end)
+            status = _child(writer, jobs, counter, lock, write_end, parent)
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    failure: BaseException | None = None
+    try:
+        _take_jobs(writer, jobs, counter, lock)
+    except BaseException as exc:
+        failure = exc
+        with lock:
+            counter.value = len(jobs)  # the children stop after their batch
+    logged = 0
+    problems = []
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+        report = pickle.loads(data) if data else None
+        if report is None:
+            code = os.waitstatus_to_exitcode(status)
+            problems.append(f"a page renderer (pid {pid}) died ({_describe(code)})")
+            continue
+        logged += report["logged"]
+        if report.get("error"):
+            problems.append(report["error"])
     if failure is not None:
         raise failure
     if problems:

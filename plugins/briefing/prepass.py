@@ -11,6 +11,7 @@ reads from memory.  Results are the same as reading one file at a time: the same
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -20,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from . import cachefile
+from . import cachefile, heap
 from .diagnostics import display_path
 from .story import EXTENSIONS, Story, StoryReader
 
@@ -95,7 +96,8 @@ class Prepass:
 
     def _load_cache(self) -> tuple[dict[str, Story], dict[str, tuple[Any, str]]]:
         self._store = cachefile.Layered(self.cache_path, self.key, "the reader cache")
-        entries = self._store.load()
+        with heap.kept():
+            entries = self._store.load()
         seen = self._store.extra if isinstance(self._store.extra, dict) else {}
         return entries, seen
 
@@ -160,7 +162,14 @@ class Prepass:
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(items) // (self.workers * 8))
         try:
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            # the stories come back as objects that live until the build ends; the
+            # workers collect their own garbage as usual
+            with (
+                heap.kept(),
+                ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=gc.enable
+                ) as pool,
+            ):
                 return list(pool.map(_read, items, chunksize=chunk))
         except (OSError, BrokenProcessPool) as exc:  # no processes to be had: read here
             logger.warning("briefing: reading in one process (%s)", exc)

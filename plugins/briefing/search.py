@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import background, publish
+from . import background, cachefile, publish
 
 FOLDER = "pagefind"
 
@@ -187,7 +188,7 @@ def build(
                             site,
                             tmp,
                             shard,
-                            [n for n, _ in pages[shard]],
+                            pages[shard],
                             read_from,
                             threads,
                         ),
@@ -259,40 +260,61 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     return sorted(found)
 
 
-def _copy_searchable(folder: str, names: list[str], read_from: Callable[[str], str]) -> None:
-    """Make ``folder`` hold the searchable part of each page in ``names`` and nothing
-    else.  A copy that is already right is left alone: creating files is what costs."""
-    wanted = set()
-    for name in names:
+_COPIES = ".copies.pickle"  # in a shard's folder of copies: what each copy was made from
+
+
+def _copy_searchable(
+    folder: str, pages: list[tuple[str, str | None]], read_from: Callable[[str], str]
+) -> None:
+    """Make ``folder`` hold the searchable part of each page in ``pages`` ([(name, key)])
+    and nothing else.  A copy made from a page with the same key, and not touched since,
+    is left alone without reading the page; a copy that is already right is not written
+    again: creating files is what costs."""
+    record_path = os.path.join(folder, _COPIES)
+    made = cachefile.load(record_path)
+    if not isinstance(made, dict):
+        made = {}
+    record = {}
+    wanted = {_COPIES}
+    for name, key in pages:
+        target = os.path.join(folder, name)
+        wanted.add(os.path.normpath(name))
+        if key is not None and made.get(name, (None,))[0] == key:
+            if publish.identity(target) == made[name][1]:
+                record[name] = made[name]
+                continue
         with open(read_from(name), encoding="utf-8") as f:
             text = _searchable(f.read())
-        target = os.path.join(folder, name)
-        wanted.add(os.path.normpath(target))
         try:
             with open(target, encoding="utf-8") as f:
-                if f.read() == text:
-                    continue
+                same = f.read() == text
         except (OSError, UnicodeDecodeError):
-            pass
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target + ".part", "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(target + ".part", target)
-    publish.prune(folder, lambda rel: os.path.normpath(os.path.join(folder, rel)) in wanted)
+            same = False
+        if not same:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target + ".part", "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(target + ".part", target)
+        if key is not None:
+            record[name] = (key, publish.identity(target))
+    if set(record) != set(made) or len(record) != len(pages):  # pages left the shard?
+        publish.prune(folder, lambda rel: os.path.normpath(rel) in wanted)
+    if record != made:
+        cachefile.save(record_path, record, "the record of the search copies")
 
 
 def _index_shard(
     site: str,
     tmp: str,
     shard: str,
-    names: list[str],
+    pages: list[tuple[str, str | None]],
     read_from: Callable[[str], str],
     threads: int = 1,
 ) -> str | None:
     """Run Pagefind over one shard's pages; returns a failure message or None."""
     source = os.path.join(tmp, shard)
     try:
-        _copy_searchable(source, names, read_from)
+        _copy_searchable(source, pages, read_from)
     except OSError as exc:
         return f"{shard}: {exc}"
     command = [
@@ -396,10 +418,16 @@ def canonicalize(bundle: str) -> bool:
 
 
 def _pagefind() -> list[str]:
-    """The indexer's command: its binary straight away, or through ``python -m pagefind``."""
-    try:
-        from pagefind.service import _must_get_executable
-
-        return [str(_must_get_executable().resolve())]
-    except Exception:  # a private helper of the pagefind package; fall back to its CLI
-        return [sys.executable, "-m", "pagefind"]
+    """The indexer's command: its binary straight away (found as the ``pagefind`` package
+    finds it, without importing that package's asyncio service), else ``python -m
+    pagefind``."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named:
+        return [named]
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            found = importlib.import_module(package).get_executable()
+        except Exception:  # not installed, or no binary for this machine
+            continue
+        return [str(found.resolve())]
+    return [sys.executable, "-m", "pagefind"]

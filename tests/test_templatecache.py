@@ -1,0 +1,90 @@
+"""Compiled templates kept between builds (templatecache.py): a build that did not change
+a template does not compile it again, and anything that changes the compiled code starts
+a new cache."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from briefing import templatecache
+
+
+def settings_in(tmp_path, **extra):
+    return {
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "PLUGINS": [],
+        "JINJA_ENVIRONMENT": {"trim_blocks": True, "extensions": []},
+        "JINJA_FILTERS": {"shout": lambda s: s.upper() + "!"},
+        **extra,
+    }
+
+
+def environment(settings, folder):
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), **settings["JINJA_ENVIRONMENT"]
+    )
+
+
+def test_a_template_is_compiled_once_across_builds_and_again_when_it_changes(tmp_path, monkeypatch):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>{{ title }}</p>")
+    first = settings_in(tmp_path)
+    templatecache.install(first)
+    assert environment(first, folder).get_template("page.html").render(title="A") == "<p>A</p>"
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    # the next build: new settings, new environments, the same folder
+    second = settings_in(tmp_path)
+    templatecache.install(second)
+    with monkeypatch.context() as m:
+        m.setattr(jinja2.Environment, "compile", no_compiling)
+        for _ in range(2):  # each generator has its own environment
+            page = environment(second, folder).get_template("page.html")
+            assert page.render(title="B") == "<p>B</p>"
+    (folder / "page.html").write_text("<h1>{{ title }}</h1>")
+    third = settings_in(tmp_path)
+    templatecache.install(third)
+    assert environment(third, folder).get_template("page.html").render(title="C") == "<h1>C</h1>"
+
+
+def cache_folder(settings):
+    cache = settings["JINJA_ENVIRONMENT"].get("bytecode_cache")
+    return None if cache is None else cache.directory
+
+
+def test_the_cache_follows_the_options_and_filters_compiling_depends_on(tmp_path):
+    base = settings_in(tmp_path)
+    templatecache.install(base)
+    same = settings_in(tmp_path)
+    templatecache.install(same)
+    assert cache_folder(base) == cache_folder(same) is not None
+    # the settings digest (page reuse) sees the same value each build
+    assert repr(base["JINJA_ENVIRONMENT"]) == repr(same["JINJA_ENVIRONMENT"])
+
+    options = settings_in(tmp_path, JINJA_ENVIRONMENT={"trim_blocks": False, "extensions": []})
+    templatecache.install(options)
+    # a filter may run on constants as a template compiles: its code counts
+    other_filter = settings_in(tmp_path, JINJA_FILTERS={"shout": lambda s: s.lower() + "!"})
+    templatecache.install(other_filter)
+    folders = {cache_folder(s) for s in (base, options, other_filter)}
+    assert len(folders) == 3
+    assert sorted(p.name for p in (tmp_path / "cache" / templatecache.FOLDER).iterdir()) == [
+        cache_folder(other_filter).rsplit("/", 1)[-1]
+    ]  # older folders removed
+
+
+@pytest.mark.parametrize(
+    "environment_options",
+    [
+        {"finalize": object()},  # no stable form: compiled afresh each build
+        {"bytecode_cache": jinja2.FileSystemBytecodeCache("/nonexistent")},  # the user's own
+    ],
+)
+def test_no_cache_where_it_could_not_be_trusted_or_one_is_set(tmp_path, environment_options):
+    settings = settings_in(tmp_path, JINJA_ENVIRONMENT=dict(environment_options))
+    templatecache.install(settings)
+    assert settings["JINJA_ENVIRONMENT"] == environment_options
