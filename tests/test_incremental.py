@@ -524,3 +524,25 @@ def test_work_beside_the_build_answers_raises_or_is_stopped():
     assert time.monotonic() - started < 5
     with pytest.raises(background.Died):
         sleeper.result()
+
+
+def _fail_to_prune(folder: str, keep) -> None:
+    raise PermissionError(f"{folder}: cannot remove a file")
+
+
+def test_a_spare_site_that_cannot_be_pruned_is_emptied_and_nothing_is_kept(tmp_path):
+    """The spare site is pruned beside the build; if that fails, the build starts from an
+    empty folder rather than from one holding files its manifest does not vouch for."""
+    from briefing import background
+    from briefing.build import BriefingPelican
+
+    staging = tmp_path / "staging"
+    write(staging / "2026" / "01" / "02" / "kept" / "index.html", "from the spare")
+    write(staging / "stray.html", "not vouched for")
+    builder = object.__new__(BriefingPelican)
+    builder.output_path = str(staging)
+    builder._spare = {"pages": {"2026/01/02/kept/index.html": ("key", 1, 2, 3)}, "search": {}}
+    builder._pruning = background.Forked(_fail_to_prune, str(staging), lambda rel: True)
+    builder._pruned()
+    assert staging.is_dir() and list(staging.iterdir()) == []
+    assert builder._spare == {"pages": {}, "search": {}}

@@ -142,6 +142,7 @@ class ArticleCache:
             stamp = (signature, date, self._not_yet_due(date))
             found = reader.diagnostics_of(full)
             article.url  # noqa: B018 - worked out now, so that it is kept with the rest
+            fingerprint.body_digest(article)  # likewise (what page digests read of it)
             self._read[path] = (stamp, (type(article), dict(article.__dict__), found))
 
     def save(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from . import articlecache, diagnostics, heap, pages, publish, search
+from . import articlecache, background, diagnostics, heap, pages, publish, search
 from .diagnostics import Report
 
 logger = logging.getLogger(__name__)
@@ -72,12 +72,14 @@ class BriefingPelican(Pelican):
     _manifest: dict[str, Any] = {"pages": {}, "search": {}}  # the published site's
     _spare: dict[str, Any] = {"pages": {}, "search": {}}  # the staging folder's, if a spare
     _search: search.Indexing | None = None
+    _pruning: background.Forked | None = None
     _search_shards = 0
 
     def _get_generator_classes(self) -> list[type]:
         return [*super()._get_generator_classes(), _MakePages]
 
     def _get_writer(self) -> Any:
+        self._pruned()
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
         writer.reuse = pages.manifest_path(self.settings) is not None
         writer.previous = self._published
@@ -132,7 +134,10 @@ class BriefingPelican(Pelican):
         return made
 
     def _discard(self, staging: str) -> None:
-        """Throw the staging folder away (stopping the indexer that writes into it first)."""
+        """Throw the staging folder away (stopping what writes into it first)."""
+        if self._pruning is not None:
+            self._pruning.cancel()
+            self._pruning = None
         if self._search is not None:
             self._search.cancel()
         shutil.rmtree(staging, ignore_errors=True)
@@ -140,11 +145,13 @@ class BriefingPelican(Pelican):
     def _staging(self, output: str) -> str:
         """The folder to build in: the spare site, pruned to the pages and search bundles
         its manifest vouches for (the build keeps those that did not change), or a new
-        empty folder."""
+        empty folder.  The pruning is done by a forked process while the build reads the
+        stories; ``_pruned`` waits for it before anything looks into the folder."""
         path = pages.manifest_path(self.settings)
         saved = pages.load_manifest(path, output)
         self._manifest = {"pages": saved["pages"], "search": saved["search"]}
         self._spare = {"pages": {}, "search": {}}
+        self._pruning = None
         spare = saved["spare"]
         staging = None
         if path is not None and (spare["pages"] or spare["search"]):
@@ -155,13 +162,22 @@ class BriefingPelican(Pelican):
         wanted = set(spare["pages"])
         for shard, (_, files) in spare["search"].items():
             wanted.update(f"{search.FOLDER}/{shard}/{rel}" for rel, *_ in files)
-        try:
-            publish.prune(staging, wanted.__contains__)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            return publish.make_staging(output)
         self._spare = spare
+        self._pruning = background.Forked(publish.prune, staging, wanted.__contains__)
         return staging
+
+    def _pruned(self) -> None:
+        """Wait for the spare site's pruning; if it failed, build in the emptied folder."""
+        if self._pruning is None:
+            return
+        pruning, self._pruning = self._pruning, None
+        try:
+            pruning.result()
+        except (OSError, background.Died):
+            staging = self.output_path
+            shutil.rmtree(staging, ignore_errors=True)
+            os.makedirs(staging, exist_ok=True)
+            self._spare = {"pages": {}, "search": {}}
 
     def run(self) -> None:
         output = os.path.abspath(self.output_path)

@@ -224,6 +224,25 @@ def _holds(value: Any) -> bool:
     return any(hasattr(value, attr) for attr in _HOLDERS)
 
 
+_BODY = "_briefing_body"  # (the body, its digest), kept in the story with it
+
+
+def body_digest(story: Content) -> bytes:
+    """A digest of the story's path and body.  It is kept in the story next to the very
+    body string it was made from, so a story brought back from the article cache carries
+    it (pickle keeps the two references one object), and a body replaced since is never
+    taken for the one digested."""
+    kept = story.__dict__.get(_BODY)
+    content = story._content or ""
+    if kept is not None and kept[0] is content:
+        return kept[1]
+    h = hashlib.blake2b(story.source_path.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update(b"\0" + content.encode("utf-8", "surrogatepass"))
+    found = h.digest()
+    story.__dict__[_BODY] = (content, found)
+    return found
+
+
 def combine(site: str, page: str | None) -> str | None:
     """A page's key: the site digest with the page's own digest (None: unkeyed)."""
     if page is None:
@@ -242,13 +261,11 @@ class PageDigests:
         self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
 
     def body(self, story: Content) -> bytes:
-        """The story's path and body, digested once per build."""
+        """The story's path and body, digested once per build (``body_digest``)."""
         key = id(story)
         found = self._bodies.get(key)
         if found is None:
-            h = hashlib.blake2b(story.source_path.encode("utf-8", "surrogatepass"), digest_size=16)
-            h.update(b"\0" + (story._content or "").encode("utf-8", "surrogatepass"))
-            found = self._bodies[key] = h.digest()
+            found = self._bodies[key] = body_digest(story)
         return found
 
     def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
