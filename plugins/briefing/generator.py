@@ -211,8 +211,14 @@ class BriefingGenerator(Generator):
         """Each story's feed id; two stories with one id is an error at the second one."""
         ids: dict[int, str] = {}
         seen: dict[str, Any] = {}
+        root = os.path.join(os.path.abspath(self.path), "")
         for story in sorted(stories, key=lambda s: (s.date, s.source_path)):
-            rel = os.path.relpath(story.source_path, self.path).replace(os.sep, "/")
+            path = story.source_path
+            if path.startswith(root) and os.sep + ".." + os.sep not in path:
+                rel = path[len(root) :]  # what relpath says, without its cost
+            else:
+                rel = os.path.relpath(path, self.path)
+            rel = rel.replace(os.sep, "/")
             value = feeds.entry_id(self.namespace, rel, getattr(story, "id", None))
             if value in seen:
                 line, col = getattr(story, "briefing_positions", {}).get("id", (1, 1))
