@@ -77,6 +77,9 @@ def stock_project(folder: Path, n: int) -> Path:
 def run(cmd: list[str], cwd: Path) -> dict[str, float]:
     """Wall and CPU seconds (with children) and peak RSS (MB) of one command."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # the last command's files go to disk now, not in the kernel's background writeback
+    # during this one (stock Pelican rewrites every file, each build)
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

@@ -172,6 +172,12 @@ def _add_template_helpers(pelican: Any) -> None:
 
     pelican.settings["JINJA_FILTERS"] = {**JINJA_FILTERS, **pelican.settings["JINJA_FILTERS"]}
     pelican.settings["JINJA_GLOBALS"] = {**JINJA_GLOBALS, **pelican.settings["JINJA_GLOBALS"]}
+    # a template does not change during a build (each build makes new environments), so
+    # Jinja need not look at its file's time again each time a page includes it
+    pelican.settings["JINJA_ENVIRONMENT"] = {
+        "auto_reload": False,
+        **pelican.settings["JINJA_ENVIRONMENT"],
+    }
     if pelican.settings.get("BRIEFING_READ_CACHE", True):
         from .templatecache import install
 

@@ -444,9 +444,13 @@ def feed_path(kind: str, obj: Any = None) -> str:
 
 # --- template filters ----------------------------------------------------------------
 
-# The leading whitespace lets the regex engine skip to candidates (a pattern that starts
-# with ``\b`` or an alternation is tried at every position): twice as fast on a story.
-_ID = re.compile(r'(\s)(?:(id|aria-describedby|aria-labelledby)="([^"]*)"|href="#([^"]*)")')
+# Each match starts with the literal ``="``, which the regex engine finds at once; what
+# comes before it is checked looking back (a pattern that starts with ``\s`` or an
+# alternation is tried at every space of the text): twice as fast on a story.
+_ID = re.compile(
+    r'="(?:(?<=\shref=")#([^"]*)'
+    r'|(?:(?<=\sid=")|(?<=\saria-describedby=")|(?<=\saria-labelledby="))([^"]*))"'
+)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -458,11 +462,10 @@ def namespaced(html: str, prefix: str, shift: int = 0) -> Markup:
     ``shift`` levels down to sit under the story's own heading."""
 
     def rename(m: re.Match[str]) -> str:
-        space, attribute, value, fragment = m.groups()
+        fragment, ids = m.groups()
         if fragment is not None:
-            return f'{space}href="#{prefix}--{fragment}"'
-        ids = " ".join(f"{prefix}--{v}" for v in value.split())
-        return f'{space}{attribute}="{ids}"'
+            return f'="#{prefix}--{fragment}"'
+        return '="' + " ".join(f"{prefix}--{v}" for v in ids.split()) + '"'
 
     html = _ID.sub(rename, str(html))
     if shift:
