@@ -16,6 +16,7 @@ def register() -> None:
     from pelican import signals
 
     from .build import quiet_build_failures
+    from .translations import install as linear_translations
 
     signals.readers_init.connect(_use_story_reader)
     signals.content_object_init.connect(_remember_urls)
@@ -29,6 +30,7 @@ def register() -> None:
     signals.all_generators_finalized.connect(_fast_membership)
     signals.all_generators_finalized.connect(_keep_context)
     signals.finalized.connect(_release_heap)
+    linear_translations()
     pelican_logger = logging.getLogger("pelican")
     if quiet_build_failures not in pelican_logger.filters:
         pelican_logger.addFilter(quiet_build_failures)
