@@ -276,6 +276,7 @@ def _copy_searchable(
         made = {}
     record = {}
     wanted = {_COPIES}
+    made_folders: set[str] = set()
     for name, key in pages:
         target = os.path.join(folder, name)
         wanted.add(os.path.normpath(name))
@@ -291,10 +292,14 @@ def _copy_searchable(
         except (OSError, UnicodeDecodeError):
             same = False
         if not same:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target + ".part", "w", encoding="utf-8") as f:
+            # written in place: a copy left half-written by a killed build is not in the
+            # record (saved last), so the next build compares it and writes it again
+            folder_of = os.path.dirname(target)
+            if folder_of not in made_folders:
+                os.makedirs(folder_of, exist_ok=True)
+                made_folders.add(folder_of)
+            with open(target, "w", encoding="utf-8") as f:
                 f.write(text)
-            os.replace(target + ".part", target)
         if key is not None:
             record[name] = (key, publish.identity(target))
     if set(record) != set(made) or len(record) != len(pages):  # pages left the shard?
