@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - libyaml is in PyYAML's wheels
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+STR_TAG = "tag:yaml.org,2002:str"
 #: Tags the safe loader may build; anything else (``!!python/...``, ``!!binary``,
 #: local ``!tags``) is refused with a diagnostic.
 ALLOWED_TAGS = {
@@ -228,6 +229,8 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
             header.raw[path] = event.value
             if tag == TIMESTAMP_TAG:
                 return event.value  # dates are parsed strictly, from their text, later
+            if tag == STR_TAG:
+                return event.value  # what the safe constructor makes of it, without a node
             scalar = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
             return loader.construct_object(scalar)
         if isinstance(event, SequenceStartEvent):

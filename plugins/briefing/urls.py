@@ -21,10 +21,11 @@ def normalize_host(host: str) -> str:
 
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a source link, or None when it is an absolute http(s) URL."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in url):
-        return "it contains control or invisible characters"
-    if any(ch.isspace() for ch in url):
-        return "it contains whitespace"
+    if not (url.isascii() and url.isprintable() and " " not in url):  # else: nothing to see
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in url):
+            return "it contains control or invisible characters"
+        if any(ch.isspace() for ch in url):
+            return "it contains whitespace"
     if url.startswith("//"):
         return "it has no scheme (scheme-relative '//host'); write https://…"
     try:
