@@ -8,6 +8,7 @@ is linear or near-linear in the number of stories: no per-page scan of all stori
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import re
@@ -31,19 +32,22 @@ class Day:
     previous: Day | None = None
     next: Day | None = None
 
-    @property
+    # worked out once: a day's page, its neighbours, its month and the front page ask
+    # for them again and again (strftime is slow)
+    @functools.cached_property
     def url(self) -> str:
-        return f"{self.date:%Y}/{self.date:%m}/{self.date:%d}/"
+        d = self.date
+        return f"{d:%Y}/{d.month:02d}/{d.day:02d}/"
 
-    @property
+    @functools.cached_property
     def save_as(self) -> str:
         return self.url + "index.html"
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
         return f"{self.date:%A} {self.date.day} {self.date:%B %Y}"
 
-    @property
+    @functools.cached_property
     def iso(self) -> str:
         return self.date.isoformat()
 
