@@ -92,3 +92,23 @@ def test_console_script_is_installed():
     )
     assert result.returncode == 0
     assert "--strict" in result.stdout
+
+
+def test_check_leaves_the_reader_cache_written_for_the_next_check_and_build(tmp_path):
+    """Many stories read at once are written to the cache by a forked process; the
+    command waits for it, so the cache is there (whole) when it returns."""
+    project = make_project(tmp_path / "site")
+    for i in range(80):
+        write(
+            project / "content" / "stories" / f"s{i}.md",
+            story(f"Story {i}", date=f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:30:00Z"),
+        )
+    result = run(project, "check")
+    assert result.returncode == 0, result.stderr
+    cache = project / "cache" / "briefing-stories.pickle"
+    assert cache.is_file()
+    assert [p.name for p in cache.parent.iterdir() if p.name.startswith(".briefing-")] == []
+    import pickle
+
+    key, _token, entries, seen = pickle.loads(cache.read_bytes())
+    assert len(entries) == 80 and len(seen) == 80

@@ -84,16 +84,6 @@ def _key(settings: dict[str, Any]) -> str:
 
 
 _WRITE_HERE_BELOW = 64  # articles read; more are written by a forked process
-_writers: list[background.Forked] = []
-
-
-def wait_for_writes() -> None:
-    """Wait for the writers forked this build (call before the build's process ends)."""
-    while _writers:
-        try:
-            _writers.pop().result()
-        except Exception as exc:  # the cache is an optimisation: the next build reads more
-            logger.warning("briefing: the article cache was not saved (%s)", exc)
 
 
 class ArticleCache:
@@ -147,11 +137,11 @@ class ArticleCache:
 
     def save(self) -> None:
         """Pickle the articles read this build and write them.  Many (a first build) are
-        written by a forked process, beside the rest of the build (``wait_for_writes``)."""
+        written by a forked process, beside the rest of the build (``background``)."""
         if len(self._read) < _WRITE_HERE_BELOW:
             self._write()
         else:
-            _writers.append(background.Forked(self._write))
+            background.write_beside("the article cache", self._write)
 
     def _write(self) -> None:
         current = dict(self._kept or {})

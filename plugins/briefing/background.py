@@ -8,6 +8,7 @@ threads can deadlock the child).
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import signal
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import publish
+
+logger = logging.getLogger(__name__)
 
 
 class Died(Exception):
@@ -79,6 +82,28 @@ class Forked:
             how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
             return ("error", Died(how))
         return pickle.loads(data)
+
+
+# --- cache files written beside the build --------------------------------------------
+
+_writes: list[tuple[Forked, str]] = []
+
+
+def write_beside(what: str, fn: Callable[..., Any], *args: Any) -> None:
+    """``fn(*args)`` (writing ``what``, a cache file) in a forked process, while the build
+    goes on; ``finish_writes`` waits for it before the build's process ends."""
+    _writes.append((Forked(fn, *args), what))
+
+
+def finish_writes() -> None:
+    """Wait for the writes started this build.  A failed one is a warning: caches are an
+    optimisation, and the next build reads more."""
+    while _writes:
+        work, what = _writes.pop()
+        try:
+            work.result()
+        except Exception as exc:
+            logger.warning("briefing: %s was not saved (%s)", what, exc)
 
 
 def _outcome_of(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:

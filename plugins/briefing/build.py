@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from . import articlecache, background, diagnostics, heap, pages, publish, search
+from . import background, diagnostics, heap, pages, publish, search
 from .diagnostics import Report
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class BriefingPelican(Pelican):
         try:
             self._run_locked(output, timeout, autoreload=_called_by_autoreload())
         finally:
-            articlecache.wait_for_writes()  # the article cache's writer, if it forked one
+            background.finish_writes()  # the cache files written beside the build
             heap.release()
         if _run_by_pelican_command():
             _exit_without_teardown()

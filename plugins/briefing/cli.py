@@ -223,6 +223,9 @@ def check(args: argparse.Namespace) -> int:
         for d in items:
             print(_show(d, colour))
         print(f"briefing: checked {len(files)} files: {report.summary()}", file=sys.stderr)
+    from .background import finish_writes
+
+    finish_writes()  # the reader cache, if a forked process is writing it
     return EXIT_ERRORS if failed else EXIT_OK
 
 
