@@ -21,10 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from markupsafe import Markup, escape
+
 #: The ``_briefing`` key of JSON Feed items (the extension documented in the README).
 JSON_EXTENSION = "_briefing"
 _URI = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.I)
-_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+# the value of an href or src attribute that has no scheme: each match starts with the
+# literal '="', which the regex engine finds at once, and looks back for the attribute
+_RELATIVE_LINK = re.compile(
+    r'="(?:(?<=\bhref=")|(?<=\bsrc="))(?![a-zA-Z][a-zA-Z0-9+.\-]*:)([^"]*)"'
+)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -47,12 +53,10 @@ def absolutize(html: str, base: str) -> str:
     """Every relative ``href``/``src`` (fragments included) resolved against ``base``."""
 
     def fix(m: re.Match[str]) -> str:
-        value = m.group(2)
-        if _URI.match(value):
-            return m.group(0)
-        return f'{m.group(1)}="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
+        value = m.group(1)
+        return f'="{urljoin(base, value.replace("&amp;", "&")).replace("&", "&amp;")}"'
 
-    return _LINK_ATTR.sub(fix, html)
+    return _RELATIVE_LINK.sub(fix, html)
 
 
 def text_of(html: str) -> str:
@@ -77,6 +81,15 @@ class Entry:
     @property
     def summary_text(self) -> str:
         return text_of(self.summary_html)
+
+    # the HTML as XML text (Atom, RSS), escaped once per entry, not once per feed
+    @functools.cached_property
+    def content_escaped(self) -> Markup:
+        return escape(self.content_html)
+
+    @functools.cached_property
+    def summary_escaped(self) -> Markup:
+        return escape(self.summary_html)
 
 
 @dataclass(eq=False)
