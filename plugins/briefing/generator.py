@@ -62,17 +62,28 @@ class _RememberedURL:
             own = self.__dict__["_relative_source_path"] = super().get_relative_source_path()  # type: ignore[misc]
         return own
 
-    def get_static_links(self) -> set[str]:
-        """Pelican searches every body for ``{static}`` links; a body without the
-        characters that open one has none."""
-        content = self._content  # type: ignore[attr-defined]
-        if (
+    def _without_site_links(self, content: str) -> bool:
+        """Whether ``content`` cannot hold one of Pelican's ``{filename}``-style links:
+        none of the characters that open one (with Pelican's own link pattern)."""
+        return (
             self.settings.get("INTRASITE_LINK_REGEX") == _PELICAN_LINK_REGEX  # type: ignore[attr-defined]
             and "{" not in content
             and "|" not in content
-        ):
+        )
+
+    def get_static_links(self) -> set[str]:
+        """Pelican searches every body for ``{static}`` links; a body without the
+        characters that open one has none."""
+        if self._without_site_links(self._content):  # type: ignore[attr-defined]
             return set()
         return super().get_static_links()  # type: ignore[misc]
+
+    def _update_content(self, content: str, siteurl: str) -> str:
+        """Pelican rewrites those links in each body as it is shown (once per process):
+        a body without them is shown as it is."""
+        if not content or self._without_site_links(content):
+            return content
+        return super()._update_content(content, siteurl)  # type: ignore[misc]
 
 
 class RememberedArticle(_RememberedURL, contents.Article):
