@@ -88,3 +88,23 @@ def test_no_cache_where_it_could_not_be_trusted_or_one_is_set(tmp_path, environm
     settings = settings_in(tmp_path, JINJA_ENVIRONMENT=dict(environment_options))
     templatecache.install(settings)
     assert settings["JINJA_ENVIRONMENT"] == environment_options
+
+
+def test_an_extensions_code_is_part_of_the_cache(tmp_path, monkeypatch):
+    """An extension reshapes templates as they compile: editing it starts a new cache."""
+    module = tmp_path / "mod" / "briefing_test_ext.py"
+    module.parent.mkdir()
+    module.write_text("from jinja2.ext import Extension\n\nclass Shout(Extension):\n    pass\n")
+    monkeypatch.syspath_prepend(str(module.parent))
+    options = {"extensions": ["briefing_test_ext.Shout"]}
+    before = settings_in(tmp_path, JINJA_ENVIRONMENT=dict(options))
+    templatecache.install(before)
+    module.write_text(module.read_text() + "\n# tags = {'shout'}\n")
+    after = settings_in(tmp_path, JINJA_ENVIRONMENT=dict(options))
+    templatecache.install(after)
+    assert None not in (cache_folder(before), cache_folder(after))
+    assert cache_folder(before) != cache_folder(after)
+    # one that cannot be found gets no cache rather than a stale one
+    lost = settings_in(tmp_path, JINJA_ENVIRONMENT={"extensions": ["no_such_module.Ext"]})
+    templatecache.install(lost)
+    assert cache_folder(lost) is None

@@ -8,6 +8,7 @@ threads can deadlock the child).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import pickle
@@ -87,11 +88,17 @@ class Forked:
 # --- cache files written beside the build --------------------------------------------
 
 _writes: list[tuple[Forked, str]] = []
+_at_exit = False
 
 
 def write_beside(what: str, fn: Callable[..., Any], *args: Any) -> None:
     """``fn(*args)`` (writing ``what``, a cache file) in a forked process, while the build
-    goes on; ``finish_writes`` waits for it before the build's process ends."""
+    goes on; ``finish_writes`` waits for it before the build's process ends (the build
+    and ``briefing check`` call it; at the latest, the interpreter's exit does)."""
+    global _at_exit
+    if not _at_exit:
+        atexit.register(finish_writes)
+        _at_exit = True
     _writes.append((Forked(fn, *args), what))
 
 

@@ -3,15 +3,18 @@ folder and shared in memory by the build's generators (Pelican gives each its ow
 environment, so each would compile ``base.html`` again).
 
 Jinja keys each template by its name, file and source; what else goes into the compiled
-code (the environment's options, its extensions, and the filters and tests it may call on
-constants while compiling) goes into the folder's name, so a change there starts afresh.
+code (the environment's options, its extensions and their code, and the filters and tests
+it may call on constants while compiling) goes into the folder's name, so a change there
+starts afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
+import sys
 import types
 from typing import Any
 
@@ -67,6 +70,29 @@ def _callable_form(value: Any) -> str:
     return f"{name}:{hashlib.blake2b(_code_form(code), digest_size=12).hexdigest()}"
 
 
+def _extension_form(extension: Any) -> str | None:
+    """A Jinja extension by name and the source of its module (it reshapes templates as
+    they compile), or None if that cannot be found."""
+    if isinstance(extension, str):
+        module_name, _, name = extension.rpartition(".")
+    else:
+        module_name, name = getattr(extension, "__module__", ""), repr(extension)
+    module = sys.modules.get(module_name)
+    if module is None:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:
+            return None
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f"{module_name}.{name}:{hashlib.blake2b(f.read(), digest_size=12).hexdigest()}"
+    except OSError:
+        return None
+
+
 def install(settings: dict[str, Any]) -> None:
     """Give the generators' Jinja environments a shared bytecode cache (unless the
     settings name one already)."""
@@ -85,6 +111,9 @@ def install(settings: dict[str, Any]) -> None:
     ]
     if any(" at 0x" in form for form in tables):
         return
+    extensions = [_extension_form(e) for e in options.get("extensions") or []]
+    if None in extensions:
+        return
     h = hashlib.blake2b(digest_size=12)
     try:
         h.update(fingerprint._code(settings).encode())
@@ -92,6 +121,7 @@ def install(settings: dict[str, Any]) -> None:
         return
     h.update(shown.encode())
     h.update("".join(tables).encode())
+    h.update(";".join(map(str, extensions)).encode())
     parent = os.path.join(settings.get("CACHE_PATH") or "cache", FOLDER)
     try:
         options["bytecode_cache"] = TemplateCode(os.path.join(parent, h.hexdigest()))
