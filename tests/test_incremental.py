@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -324,6 +325,14 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
     ]
     for i, path in enumerate(sorted(cache.glob("briefing-*.pickle"))):
         path.write_bytes(path.read_bytes()[: 40 * i] + b"\x80\x05not a pickle")
+    # the compiled templates, and the records of the search index's copies of the pages
+    for i, path in enumerate(sorted(cache.glob("briefing-templates/*/*"))):
+        path.write_bytes(path.read_bytes()[: 1 + 7 * i])
+    records = sorted(cache.glob("briefing-search/*/.copies.pickle"))
+    assert len(records) == 2
+    records[0].write_bytes(b"\x80\x05not a pickle")
+    names = pickle.loads(records[1].read_bytes())
+    records[1].write_bytes(pickle.dumps({name: "junk" for name in names}))
     again = built(site)
     assert counts(again)[1] == 0  # nothing could be trusted, so nothing was kept
     assert snapshot(site / "output") == before

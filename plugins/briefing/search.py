@@ -280,10 +280,16 @@ def _copy_searchable(
     for name, key in pages:
         target = os.path.join(folder, name)
         wanted.add(os.path.normpath(name))
-        if key is not None and made.get(name, (None,))[0] == key:
-            if publish.identity(target) == made[name][1]:
-                record[name] = made[name]
-                continue
+        kept = made.get(name)
+        if (
+            key is not None
+            and isinstance(kept, tuple)
+            and len(kept) == 2
+            and kept[0] == key
+            and publish.identity(target) == kept[1]
+        ):
+            record[name] = kept
+            continue
         with open(read_from(name), encoding="utf-8") as f:
             text = _searchable(f.read())
         try:

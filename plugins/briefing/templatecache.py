@@ -34,7 +34,10 @@ class TemplateCode(jinja2.FileSystemBytecodeCache):
         if kept is not None and kept[0] == bucket.checksum:
             bucket.code = kept[1]
             return
-        super().load_bytecode(bucket)
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file (Jinja reads its checksum unguarded): compile
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._memory[bucket.key] = (bucket.checksum, bucket.code)
