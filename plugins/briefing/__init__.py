@@ -58,9 +58,13 @@ def _keep_context(generators: Any) -> None:
 
 
 def _release_heap(pelican: Any) -> None:
+    """Pelican's own class is done; Briefing's releases the heap once its search index and
+    swap are done too (released earlier, a full collection could walk it all again)."""
+    from .build import BriefingPelican
     from .heap import release
 
-    release()
+    if not isinstance(pelican, BriefingPelican):
+        release()
 
 
 def _remember_urls(content: Any) -> None:
@@ -193,10 +197,12 @@ def _archive_generator(pelican: Any) -> Any:
     import os
 
     from .generator import forget_rendered
+    from .heap import release
     from .reader import new_build
 
     new_build()
     forget_rendered()
+    release()  # what a failed build in this process froze (heap.py)
 
     enabled = pelican.settings.get("BRIEFING_ARCHIVE")
     if enabled is None:

@@ -256,17 +256,8 @@ class PageDigests:
     a page's key is that ``combine``-d with the site digest."""
 
     def __init__(self, context: dict[str, Any]) -> None:
-        self._bodies: dict[int, bytes] = {}
         # the site's own lists (every story, every date...) are covered by the site digest
         self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
-
-    def body(self, story: Content) -> bytes:
-        """The story's path and body, digested once per build (``body_digest``)."""
-        key = id(story)
-        found = self._bodies.get(key)
-        if found is None:
-            found = self._bodies[key] = body_digest(story)
-        return found
 
     def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
         h = hashlib.blake2b(digest_size=20)
@@ -301,7 +292,7 @@ class PageDigests:
         if depth > _MAX_DEPTH:
             raise Unstable("nested too deeply")
         if isinstance(value, Content):
-            h.update(self.body(value))
+            h.update(body_digest(value))
         elif isinstance(value, PaginatorPage):
             h.update(b"P%d" % value.number)
             self._walk(h, value.object_list, depth + 1)
@@ -309,7 +300,7 @@ class PageDigests:
             h.update(b"L%d" % len(value))
             for item in value:
                 if isinstance(item, Content):
-                    h.update(self.body(item))
+                    h.update(body_digest(item))
                 else:
                     self._walk(h, item, depth + 1)
         elif type(value) in _PLAIN:
