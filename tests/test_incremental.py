@@ -555,3 +555,15 @@ def test_a_spare_site_that_cannot_be_pruned_is_emptied_and_nothing_is_kept(tmp_p
     builder._pruned()
     assert staging.is_dir() and list(staging.iterdir()) == []
     assert builder._spare == {"pages": {}, "search": {}}
+
+
+def test_a_setting_that_holds_a_set_does_not_stop_pages_being_reused(tmp_path):
+    """Each build is a new process with its own string hashes, so a set's order changes
+    from one build to the next; the settings' digest must not."""
+    site = project(tmp_path / "site")
+    with open(site / "pelicanconf.py", "a", encoding="utf-8") as f:
+        f.write('\nBRIEFING_TEST_EXTRA = {"words": {"w%d" % i for i in range(12)}}\n')
+    built(site)
+    again = built(site)
+    assert counts(again)[0] == 0
+    assert shards_indexed(again) == (0, 2)

@@ -108,3 +108,41 @@ def test_an_extensions_code_is_part_of_the_cache(tmp_path, monkeypatch):
     lost = settings_in(tmp_path, JINJA_ENVIRONMENT={"extensions": ["no_such_module.Ext"]})
     templatecache.install(lost)
     assert cache_folder(lost) is None
+
+
+FILTER_WITH_A_SET = """
+import sys
+sys.path.insert(0, {plugins!r})
+from briefing import templatecache
+
+def label(value):
+    return value if value in {{"alpha", "bravo", "charlie", "delta"}} else "other"
+
+settings = {{"CACHE_PATH": {cache!r}, "PLUGINS": [], "JINJA_ENVIRONMENT": {{}},
+             "JINJA_FILTERS": {{"label": label}}}}
+templatecache.install(settings)
+print(settings["JINJA_ENVIRONMENT"]["bytecode_cache"].directory)
+"""
+
+
+def test_the_cache_is_the_same_from_one_process_to_the_next(tmp_path):
+    """A filter's constants include sets, whose order depends on the process's string
+    hashes; the cache (and so the settings' digest, and page reuse) must not."""
+    import os
+    import subprocess
+    import sys
+
+    from sitebuild import ROOT
+
+    script = FILTER_WITH_A_SET.format(plugins=str(ROOT / "plugins"), cache=str(tmp_path))
+    folders = set()
+    for seed in ("1", "2", "3", "4"):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        folders.add(result.stdout.strip())
+    assert len(folders) == 1

@@ -42,8 +42,10 @@ _SCALARS = (type(None), bool, int, float)
 _MAX_DEPTH = 24
 
 
-def _feed(h: Any, obj: Any, depth: int = 0) -> None:
-    """Write a canonical, unambiguous form of ``obj`` into the hash ``h``."""
+def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
+    """Write a canonical, unambiguous form of ``obj`` into the hash ``h``.  ``exact``:
+    never through ``repr`` (which shows a set in the order of its process's string
+    hashes; stories hold no sets, settings may)."""
     if depth > _MAX_DEPTH:
         raise Unstable("nested too deeply")
     if type(obj) is str:  # the commonest case first
@@ -51,7 +53,7 @@ def _feed(h: Any, obj: Any, depth: int = 0) -> None:
         h.update(b"s%d:" % len(data))
         h.update(data)
         return
-    if isinstance(obj, (list, tuple, dict)) or dataclasses.is_dataclass(obj):
+    if not exact and (isinstance(obj, (list, tuple, dict)) or dataclasses.is_dataclass(obj)):
         # Python's repr is fast and, for these, complete; objects printed with their
         # address (functions, Pelican's contents) take the slow path below
         text = repr(obj)
@@ -71,13 +73,13 @@ def _feed(h: Any, obj: Any, depth: int = 0) -> None:
     elif isinstance(obj, (list, tuple)):
         h.update(b"l%d[" % len(obj))
         for item in obj:
-            _feed(h, item, depth + 1)
+            _feed(h, item, depth + 1, exact)
         h.update(b"]")
     elif isinstance(obj, dict):
         h.update(b"d%d{" % len(obj))
         for key in sorted(obj, key=repr):
-            _feed(h, key, depth + 1)
-            _feed(h, obj[key], depth + 1)
+            _feed(h, key, depth + 1, exact)
+            _feed(h, obj[key], depth + 1, exact)
         h.update(b"}")
     elif isinstance(obj, (set, frozenset)):
         h.update(b"S" + "".join(sorted(digest(item) for item in obj)).encode() + b";")
@@ -99,7 +101,7 @@ def _feed(h: Any, obj: Any, depth: int = 0) -> None:
         h.update(b"c" + type(obj).__qualname__.encode())
         for f in dataclasses.fields(obj):
             _feed(h, f.name, depth + 1)
-            _feed(h, getattr(obj, f.name), depth + 1)
+            _feed(h, getattr(obj, f.name), depth + 1, exact)
     else:
         text = repr(obj)
         if " at 0x" in text or " object at " in text:
@@ -155,7 +157,7 @@ _PER_BUILD_SETTINGS = {"OUTPUT_PATH"}
 
 def feed_settings(h: Any, settings: dict[str, Any]) -> None:
     """The settings into hash ``h``, but for those that name this build's own folder."""
-    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS})
+    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS}, exact=True)
 
 
 # what the reader notes for itself, not for pages (the reading time, which pages show, is

@@ -24,6 +24,8 @@ FOLDER = "briefing-templates"
 
 
 class TemplateCode(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache, with the build's compiled templates kept in memory too."""
+
     def __init__(self, directory: str) -> None:
         os.makedirs(directory, exist_ok=True)
         super().__init__(directory)
@@ -56,10 +58,20 @@ class TemplateCode(jinja2.FileSystemBytecodeCache):
         return f"TemplateCode({self.directory!r})"
 
 
+def _const_form(value: Any) -> bytes:
+    """A code object's constant, the same in every process (a set's order is not: string
+    hashes differ from one run to the next)."""
+    if isinstance(value, types.CodeType):
+        return b"c" + _code_form(value)
+    if isinstance(value, frozenset):
+        return b"f" + b",".join(sorted(_const_form(v) for v in value))
+    if isinstance(value, tuple):
+        return b"t" + b",".join(_const_form(v) for v in value)
+    return b"r" + repr(value).encode()
+
+
 def _code_form(code: types.CodeType) -> bytes:
-    consts = [
-        _code_form(c) if isinstance(c, types.CodeType) else repr(c).encode() for c in code.co_consts
-    ]
+    consts = [_const_form(c) for c in code.co_consts]
     return code.co_code + b"".join(b"%d:%s" % (len(c), c) for c in consts)
 
 
