@@ -112,3 +112,31 @@ def test_check_leaves_the_reader_cache_written_for_the_next_check_and_build(tmp_
 
     key, _token, entries, seen = pickle.loads(cache.read_bytes())
     assert len(entries) == 80 and len(seen) == 80
+
+
+def test_the_reader_cache_is_kept_from_one_process_to_the_next(tmp_path):
+    """Several formatted fields are a set of names, whose order depends on the process's
+    string hashes; the reader cache's key must not, or each run would read afresh."""
+    import os
+    import pickle
+
+    project = make_project(
+        tmp_path / "site",
+        settings='FORMATTED_FIELDS = ["summary", "standfirst", "kicker", "note", "dek"]',
+    )
+    write(project / "content" / "stories" / "a.md", story("A"))
+    cache = project / "cache" / "briefing-stories.pickle"
+    keys = set()
+    for seed in ("1", "2", "3"):
+        result = subprocess.run(
+            [*BRIEFING, "check"],
+            cwd=project,
+            env={**env(), "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        keys.add(pickle.loads(cache.read_bytes())[0])
+        os.utime(project / "content" / "stories" / "a.md")  # read again, through the cache
+    assert len(keys) == 1

@@ -10,6 +10,7 @@ reads from memory.  Results are the same as reading one file at a time: the same
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -46,6 +47,18 @@ def _code_version() -> str:
     except PackageNotFoundError:  # pragma: no cover
         pass
     return digest.hexdigest()
+
+
+def _options_form(options: Any) -> str:
+    """The reader's options, the same in every process (a set's order is not: string
+    hashes differ from one run to the next)."""
+    return repr(
+        [
+            (f.name, sorted(value) if isinstance(value, frozenset | set) else value)
+            for f in dataclasses.fields(options)
+            for value in [getattr(options, f.name)]
+        ]
+    )
 
 
 def _read(item: tuple[str, bytes]) -> Story:
@@ -85,7 +98,9 @@ class Prepass:
             if settings.get("BRIEFING_READ_CACHE", True)
             else None
         )
-        self.key = hashlib.sha256((_code_version() + repr(reader.options)).encode()).hexdigest()
+        self.key = hashlib.sha256(
+            (_code_version() + _options_form(reader.options)).encode()
+        ).hexdigest()
         self.skip = skip or set()  # files not to read (the article cache has them)
         self.run(settings, files)
 
