@@ -83,9 +83,6 @@ def _key(settings: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
-_WRITE_HERE_BELOW = 64  # articles read; more are written by a forked process
-
-
 class ArticleCache:
     def __init__(self, generator: Any, key: str, path: str) -> None:
         self.generator = generator
@@ -138,10 +135,7 @@ class ArticleCache:
     def save(self) -> None:
         """Pickle the articles read this build and write them.  Many (a first build) are
         written by a forked process, beside the rest of the build (``background``)."""
-        if len(self._read) < _WRITE_HERE_BELOW:
-            self._write()
-        else:
-            background.write_beside("the article cache", self._write)
+        background.write_beside("the article cache", len(self._read), self._write)
 
     def _write(self) -> None:
         current = dict(self._kept or {})

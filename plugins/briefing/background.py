@@ -91,11 +91,18 @@ _writes: list[tuple[Forked, str]] = []
 _at_exit = False
 
 
-def write_beside(what: str, fn: Callable[..., Any], *args: Any) -> None:
-    """``fn(*args)`` (writing ``what``, a cache file) in a forked process, while the build
-    goes on; ``finish_writes`` waits for it before the build's process ends (the build
-    and ``briefing check`` call it; at the latest, the interpreter's exit does)."""
+_WRITE_HERE_BELOW = 64  # entries; more are written by a forked process
+
+
+def write_beside(what: str, entries: int, fn: Callable[..., Any], *args: Any) -> None:
+    """``fn(*args)``, writing ``entries`` new entries of ``what`` (a cache file): here
+    when they are few, else in a forked process while the build goes on, which
+    ``finish_writes`` waits for before the build's process ends (the build and ``briefing
+    check`` call it; at the latest, the interpreter's exit does)."""
     global _at_exit
+    if entries < _WRITE_HERE_BELOW:
+        fn(*args)
+        return
     if not _at_exit:
         atexit.register(finish_writes)
         _at_exit = True

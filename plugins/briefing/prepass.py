@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-stories.pickle"
 _reader: StoryReader | None = None  # each worker's, inherited through fork
 _PARALLEL_FROM = 64  # fewer stories than this are read in the build's own process
-_WRITE_HERE_BELOW = 64  # stories parsed; more are written to the cache by a forked process
 
 
 @functools.cache
@@ -119,10 +118,10 @@ class Prepass:
 
     def _save_cache(self, entries: dict[str, Story], cached: dict[str, Story]) -> None:
         new = {d: s for d, s in entries.items() if cached.get(d) is not s}
-        if len(new) < _WRITE_HERE_BELOW:
-            self._store.save(entries, new, self._seen)
-        else:  # thousands (a first build): pickled by a forked process, beside the build
-            background.write_beside("the reader cache", self._store.save, entries, new, self._seen)
+        # thousands (a first build) are pickled by a forked process, beside the build
+        background.write_beside(
+            "the reader cache", len(new), self._store.save, entries, new, self._seen
+        )
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
