@@ -197,12 +197,13 @@ def _archive_generator(pelican: Any) -> Any:
     import os
 
     from .generator import forget_rendered
-    from .heap import release
+    from .heap import keep, release
     from .reader import new_build
 
     new_build()
     forget_rendered()
     release()  # what a failed build in this process froze (heap.py)
+    keep()  # what the build starts from (modules, settings) lives until it ends
 
     enabled = pelican.settings.get("BRIEFING_ARCHIVE")
     if enabled is None:

@@ -161,7 +161,9 @@ class ArticleCache:
         """The kept articles whose files are as they were read (and which the clock has
         not moved past their date); the reader's prepass is told to leave those alone."""
         usable = {}
-        for path, entry in self.store.load().items():
+        with heap.kept():  # the entries live until the build ends (they are saved again)
+            entries = self.store.load()
+        for path, entry in entries.items():
             try:
                 (signature, date, due), _ = entry
                 if prepass.signature(self._full(path)) != signature:

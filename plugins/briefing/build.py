@@ -148,7 +148,8 @@ class BriefingPelican(Pelican):
         empty folder.  The pruning is done by a forked process while the build reads the
         stories; ``_pruned`` waits for it before anything looks into the folder."""
         path = pages.manifest_path(self.settings)
-        saved = pages.load_manifest(path, output)
+        with heap.kept():  # the manifests live until the build ends
+            saved = pages.load_manifest(path, output)
         self._manifest = {"pages": saved["pages"], "search": saved["search"]}
         self._spare = {"pages": {}, "search": {}}
         self._pruning = None
