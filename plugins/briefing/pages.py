@@ -57,9 +57,17 @@ _BATCH = 8
 class Job:
     name: str  # path under the output folder
     key: str | None  # digest, None when the page cannot be keyed
-    template: Any = None  # a Jinja template, rendered with ``context``
-    context: dict[str, Any] | None = None
+    template: Any = None  # a Jinja template, rendered with ``context`` and ``own``
+    context: dict[str, Any] | None = None  # the generators' shared context
+    own: dict[str, Any] | None = None  # the page's own values, over the context's
     make: Callable[[], str] | None = None  # or a function returning the text
+
+    def values(self) -> dict[str, Any]:
+        """What the template is rendered with, made only for a page that is rendered (an
+        edit plans thousands of pages and renders a few); the shared context does not
+        change once pages are planned (the site digest is taken from it then)."""
+        assert self.context is not None
+        return {**self.context, **(self.own or {})}
 
 
 class RenderFailed(publish.PublishError):
@@ -180,19 +188,19 @@ class PlanningWriter(Writer):
         relative_urls: bool,
         override: bool,
     ) -> None:
-        local = context.copy()
-        local["localsiteurl"] = local.get("localsiteurl", None)
+        own = {"localsiteurl": context.get("localsiteurl", None)}
         if relative_urls:
             relative = path_to_url(get_relative_path(name))
-            local["SITEURL"] = relative
-            local["localsiteurl"] = relative
-        local["output_file"] = name
-        local.update(kwargs)
+            own["SITEURL"] = relative
+            own["localsiteurl"] = relative
+        own["output_file"] = name
+        own.update(kwargs)
         key = None
         if self.digests is not None:
             extra = {"relative": relative_urls, **kwargs}
             key = self.digests.page(name, template.name or repr(template), extra)
-        self._add(Job(name, self._keyed(key), template=template, context=local), override)
+        job = Job(name, self._keyed(key), template=template, context=context, own=own)
+        self._add(job, override)
 
     def _keyed(self, page: str | None) -> str | None:
         """A page's key once the site digest is known; until then its own digest."""
@@ -291,7 +299,7 @@ class PlanningWriter(Writer):
         self.reused = len(self.jobs) - self.rendered
         self.linked = len(self._linked - self.rendered_names)
         for job in self.jobs:  # only names and digests are needed from here on
-            job.template = job.context = job.make = None
+            job.template = job.context = job.own = job.make = None
 
     def _make(self, jobs: list[Job]) -> None:
         """Keep those of ``jobs`` the staging folder (a spare site) already holds, note
@@ -371,11 +379,11 @@ class PlanningWriter(Writer):
             self._folders.add(folder)
 
     def _render(self, job: Job) -> None:
+        local = None
         if job.make is not None:
             text = job.make()
         else:
-            local = job.context
-            assert local is not None
+            local = job.values()
             if local.get("localsiteurl") and self.context is not None:
                 # Pelican's way of telling stories which page links are relative to
                 self.context["localsiteurl"] = local["localsiteurl"]
@@ -385,8 +393,8 @@ class PlanningWriter(Writer):
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         logger.info('Writing "%s"', path)
-        if job.context is not None:
-            signals.content_written.send(path, context=job.context)
+        if local is not None:
+            signals.content_written.send(path, context=local)
 
     def new_manifest(self) -> dict[str, tuple[str, int, int, int]]:
         """Digest and identity of every keyed file written (call before the swap)."""
