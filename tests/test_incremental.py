@@ -360,6 +360,19 @@ def test_without_processes_to_fork_this_process_renders_everything(tmp_path, mon
             '<!DOCTYPE html><html lang="fr"><body><article class="story" data-pagefind-body>'
             "<h1>T</h1><p>Bonjour</p></article></body></html>",
         ),
+        (  # citation and source links without their attributes, no links back
+            '<html lang="en"><body><article data-pagefind-body><p>Said (<a class="citation" '
+            'id="cite-1" href="https://x.org/a" aria-describedby="source-1" data-card="X: A">'
+            'x.org</a>).</p><ol><li id="source-1" class="source"><span class="source__outlet">'
+            'X</span>, <a class="source__link" href="https://x.org/a"><cite>A</cite></a>. '
+            '<a class="source__back" href="#cite-1" aria-label="Back to citation 1">↩</a>'
+            '</li></ol><p><a href="/topic/x/" data-pagefind-filter="topic">X</a></p>'
+            "</article></body></html>",
+            '<html lang="en"><body><article data-pagefind-body><p>Said (<a>x.org</a>).</p><ol>'
+            '<li id="source-1" class="source"><span class="source__outlet">X</span>, '
+            '<a><cite>A</cite></a>. </li></ol><p><a href="/topic/x/" '
+            'data-pagefind-filter="topic">X</a></p></article></body></html>',
+        ),
         (  # two articles, or none marked for search: the whole page, as Pagefind would see it
             "<html><body><article data-pagefind-body>A</article><article>B</article></body></html>",
             "<html><body><article data-pagefind-body>A</article><article>B</article></body></html>",

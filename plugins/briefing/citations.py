@@ -257,6 +257,11 @@ def _card(source: Any) -> str:
     return text
 
 
+#: classes of the links citations and source lists are made of (``search`` hands Pagefind
+#: the first two without their attributes, and no back link)
+CITATION_LINK, SOURCE_LINK, BACK_LINK = "citation", "source__link", "source__back"
+
+
 def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     token = tokens[idx]
     numbers = token.meta.get("numbers", {})
@@ -266,7 +271,7 @@ def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> st
     out = []
     for host, source, anchor in links:
         out.append(
-            f'<a class="citation" id="{anchor}" href="{escape(source.url)}" '
+            f'<a class="{CITATION_LINK}" id="{anchor}" href="{escape(source.url)}" '
             f'aria-describedby="source-{numbers[source.key]}" '
             f'data-card="{escape(_card(source))}">{escape(host)}</a>'
         )
@@ -279,7 +284,7 @@ def render_sources(self, tokens: Sequence[Token], idx: int, options, env) -> str
         parts = [f'<span class="source__outlet">{escape(source.outlet_name)}</span>']
         label = escape(source.title) if source.title else escape(source.url)
         parts.append(
-            f'<a class="source__link" href="{escape(source.url)}"><cite>{label}</cite></a>'
+            f'<a class="{SOURCE_LINK}" href="{escape(source.url)}"><cite>{label}</cite></a>'
         )
         if source.published:
             parts.append(
@@ -294,7 +299,7 @@ def render_sources(self, tokens: Sequence[Token], idx: int, options, env) -> str
             line += f' <span class="source__note">{escape(source.note)}</span>'
         if anchors:
             backs = " ".join(
-                f'<a class="source__back" href="#{a}" aria-label="Back to citation {i}">↩'
+                f'<a class="{BACK_LINK}" href="#{a}" aria-label="Back to citation {i}">↩'
                 f"{'' if len(anchors) == 1 else i}</a>"
                 for i, a in enumerate(anchors, 1)
             )

@@ -10,10 +10,15 @@ of one quarter.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
-given to it whole.  Indexing starts as soon as the story pages are made, which is as soon
-as the last of them is planned (``pages.PlanningWriter``), and runs in a forked process
-(``Indexing``) on another core while the build plans and renders the other pages, reading
-the story pages that will be linked from the published site.
+given to it whole.  In the copy, citation and source links lose the attributes Pagefind
+has no use for (it parses them all and notes every ``id`` as an anchor: a tenth of its
+time), and the links back to the citations ("↩2") are left out: they are no words of the
+story, and showed in the results' excerpts.
+
+Indexing starts as soon as the story pages are made, which is as soon as the last of them
+is planned (``pages.PlanningWriter``), and runs in a forked process (``Indexing``) on
+another core while the build plans and renders the other pages, reading the story pages
+that will be linked from the published site.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import background, cachefile, publish
+from .citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
 
 FOLDER = "pagefind"
 
@@ -70,8 +77,19 @@ def shard_digests(pages: dict[str, list[tuple[str, str | None]]]) -> dict[str, s
     return result
 
 
+# a citation's or a source's link (group 1 empty), or a back link to a citation, whole
+_LINKS = re.compile(
+    rf'<a class="(?:{CITATION_LINK}|{SOURCE_LINK}|({BACK_LINK}))"[^>]*>(?(1)[^<]*</a>)'
+)
+
+
+def _slim_link(match: re.Match[str]) -> str:
+    return "" if match.group(1) else "<a>"
+
+
 def _searchable(html: str) -> str:
-    """The page cut down to its one ``data-pagefind-body`` article, or the page itself."""
+    """The page cut down to its one ``data-pagefind-body`` article, with slimmer links (see
+    the module's docstring), or the page itself."""
     start = html.find("<article")
     if start < 0 or html.find("<article", start + 1) >= 0:
         return html
@@ -83,7 +101,8 @@ def _searchable(html: str) -> str:
         return html
     html_tag = html.find("<html")  # keeps the doctype and <html lang="…">
     head = html[: html.find(">", html_tag) + 1] if 0 <= html_tag < start else "<html>"
-    return f"{head}<body>{html[start : end + 10]}</body></html>"
+    article = _LINKS.sub(_slim_link, html[start : end + 10])
+    return f"{head}<body>{article}</body></html>"
 
 
 class Indexing:
