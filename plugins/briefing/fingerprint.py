@@ -260,6 +260,9 @@ class PageDigests:
     def __init__(self, context: dict[str, Any]) -> None:
         # the site's own lists (every story, every date...) are covered by the site digest
         self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
+        # the digest of each list walked, by identity: a day's stories, a feed's items are
+        # shown on several pages (the context does not change while pages are planned)
+        self._lists: dict[int, tuple[Any, bytes]] = {}
 
     def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
         h = hashlib.blake2b(digest_size=20)
@@ -299,12 +302,7 @@ class PageDigests:
             h.update(b"P%d" % value.number)
             self._walk(h, value.object_list, depth + 1)
         elif isinstance(value, (list, tuple)):
-            h.update(b"L%d" % len(value))
-            for item in value:
-                if isinstance(item, Content):
-                    h.update(body_digest(item))
-                else:
-                    self._walk(h, item, depth + 1)
+            h.update(self._list_digest(value, depth))
         elif type(value) in _PLAIN:
             _feed(h, value, depth + 1)
         elif _holds(value):
@@ -317,3 +315,17 @@ class PageDigests:
                     self._walk(h, getattr(value, attr), depth + 1)
         else:
             _feed(h, value, depth + 1)
+
+    def _list_digest(self, value: list[Any] | tuple[Any, ...], depth: int) -> bytes:
+        known = self._lists.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        h = hashlib.blake2b(b"L%d" % len(value), digest_size=16)
+        for item in value:
+            if isinstance(item, Content):
+                h.update(body_digest(item))
+            else:
+                self._walk(h, item, depth + 1)
+        found = h.digest()
+        self._lists[id(value)] = (value, found)  # kept: its id is not used again meanwhile
+        return found
