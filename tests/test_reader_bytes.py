@@ -97,3 +97,43 @@ def test_characters_xml_cannot_carry_are_reported_where_they_are():
 def test_lone_surrogate_escape_is_refused():
     story = read(b'---\ntitle: "lone \\ud800"\ndate: 2026-11-27T09:00:00Z\n---\n')
     assert not story.ok
+
+
+def test_a_first_build_reads_on_every_core_what_one_process_reads(tmp_path):
+    """With no reader cache yet, the prepass's workers read and digest the files; the
+    stories and digests are those of reading each file here, a file that cannot be read
+    is left to Pelican's own read, and the next prepass finds them all in the cache."""
+    import hashlib
+
+    from briefing import background
+    from briefing.prepass import Prepass
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    paths = []
+    for i in range(70):  # enough for the workers
+        path = folder / f"s{i:02d}.md"
+        path.write_text(STORY.replace("Harbour tunnel opens", f"Story {i}"))
+        paths.append(str(path))
+    (folder / "gone.md").mkdir()  # listed, but no file to read
+    paths.append(str(folder / "gone.md"))
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "BRIEFING_READ_WORKERS": 2}
+    reader = StoryReader(Options())
+    first = Prepass(settings, reader, files=paths)
+    for path in paths[:-1]:
+        digest, story = first.results[path]
+        data = open(path, "rb").read()
+        assert digest == hashlib.sha256(data).hexdigest()
+        assert story.metadata == reader.read_path(path).metadata
+    assert paths[-1] not in first.results and first.take(paths[-1]) is None
+    background.finish_writes()
+    cached_only = StoryReader(Options())
+
+    def no_parsing(data, path):
+        raise AssertionError(f"{path} parsed again")
+
+    cached_only.read_bytes = no_parsing
+    again = Prepass(settings, cached_only, files=paths)
+    assert {p: again.results[p][0] for p in paths[:-1]} == {
+        p: first.results[p][0] for p in paths[:-1]
+    }

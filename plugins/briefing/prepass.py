@@ -60,10 +60,22 @@ def _options_form(options: Any) -> str:
     )
 
 
-def _read(item: tuple[str, bytes]) -> Story:
+def _read(item: tuple[str, bytes | None]) -> tuple[str, Story] | None:
+    """(digest, story) of the file at ``path``, whose bytes are ``data`` if the build read
+    them already; None if it cannot be read now (Pelican's own read reports it)."""
     path, data = item
     assert _reader is not None
-    return _reader.read_bytes(data, display_path(path))
+    return _read_with(_reader, path, data)
+
+
+def _read_with(reader: StoryReader, path: str, data: bytes | None) -> tuple[str, Story] | None:
+    if data is None:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(reader.options.max_story_bytes + 1)
+        except OSError:
+            return None
+    return hashlib.sha256(data).hexdigest(), reader.read_bytes(data, display_path(path))
 
 
 def story_files(root: str, skip: list[str]) -> list[str]:
@@ -138,7 +150,9 @@ class Prepass:
             if known is not None and known[1] in cached:
                 kept[known[1]] = cached[known[1]]
                 self._seen[full] = known
-        todo: list[tuple[str, bytes, str]] = []
+        # (path, its bytes if read here, its signature): with no stories to look up by
+        # digest (a first build), the workers read the files and digest them
+        todo: list[tuple[str, bytes | None, Any]] = []
         for path in paths:
             full = os.path.abspath(path)
             sig = signature(full)
@@ -151,6 +165,9 @@ class Prepass:
                     self.results[full] = (known[1], hit)
                     self._seen[full] = known
                     continue
+            if not cached:
+                todo.append((path, None, sig))
+                continue
             try:
                 with open(path, "rb") as f:
                     data = f.read(self.reader.options.max_story_bytes + 1)
@@ -162,12 +179,15 @@ class Prepass:
             if hit is not None and hit.path == display_path(path):
                 self.results[full] = (digest, hit)
             else:
-                todo.append((path, data, digest))
-        for (path, _, digest), story in zip(todo, self._parse(todo), strict=True):
-            self.results[os.path.abspath(path)] = (digest, story)
+                todo.append((path, data, sig))
+        for (path, _, sig), read in zip(todo, self._parse(todo), strict=True):
+            if read is not None:
+                full = os.path.abspath(path)
+                self._seen[full] = (sig, read[0])
+                self.results[full] = read
         self._save_cache({**kept, **{d: s for d, s in self.results.values()}}, cached)
 
-    def _parse(self, todo: list[tuple[str, bytes, str]]) -> list[Story]:
+    def _parse(self, todo: list[tuple[str, bytes | None, Any]]) -> list[tuple[str, Story] | None]:
         global _reader
         items = [(p, d) for p, d, _ in todo]
         if (
@@ -175,7 +195,7 @@ class Prepass:
             or len(items) < _PARALLEL_FROM
             or "fork" not in (multiprocessing.get_all_start_methods())
         ):
-            return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
+            return [_read_with(self.reader, p, d) for p, d in items]
         _reader = self.reader
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(items) // (self.workers * 8))
@@ -191,7 +211,7 @@ class Prepass:
                 return list(pool.map(_read, items, chunksize=chunk))
         except (OSError, BrokenProcessPool) as exc:  # no processes to be had: read here
             logger.warning("briefing: reading in one process (%s)", exc)
-            return [self.reader.read_bytes(d, display_path(p)) for p, d in items]
+            return [_read_with(self.reader, p, d) for p, d in items]
 
     def take(self, path: str) -> Story | None:
         """The story read up front, if the file was not touched since (same signature)."""
