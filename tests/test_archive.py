@@ -82,6 +82,18 @@ def test_related_prefers_shared_outlets_then_topics_then_nearest_in_time():
     assert unrelated.related_stories == []
 
 
+def test_related_among_equal_scores_are_the_nearest_in_time_then_by_title():
+    base = story("base", (2026, 11, 10, 12), tags=["x"], sources=[src("ft.com")])
+    far_but_closer_kin = story("kin", (2026, 8, 1, 9), tags=["x"], sources=[src("ft.com")])
+    others = [
+        story(title, (2026, 11, 10 + days, 12), sources=[src("ft.com")])
+        for title, days in [("plus3", 3), ("minus1", -1), ("plus1", 1), ("minus5", -5)]
+    ]
+    twin = story("a twin", (2026, 11, 9, 12), sources=[src("ft.com")])  # as near as minus1
+    archive.link_related([base, far_but_closer_kin, *others, twin])
+    assert [s.title for s in base.related_stories] == ["kin", "a twin", "minus1"]
+
+
 def test_previous_and_next_story_in_time():
     a, b, c = (story(t, (2026, 11, d, 9)) for t, d in (("a", 1), ("b", 2), ("c", 3)))
     archive.link_neighbours([c, a, b])

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,34 +194,36 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
     Candidates come from the stories nearest in time within each shared topic or outlet,
     so a topic with thousands of stories costs the same as a small one.
     """
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     ordered = sorted(stories, key=lambda s: s.date)
-    for story in ordered:
-        for key in _features(story):
-            groups[key].append(story)
-    index = {key: {id(s): i for i, s in enumerate(group)} for key, group in groups.items()}
-    when = {id(s): s.date.timestamp() for s in ordered}
-    for story in ordered:
-        scores: dict[int, list[Any]] = {}
-        for key in _features(story):
+    features = [list(_features(story)) for story in ordered]
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # story numbers, by time
+    for number, keys in enumerate(features):
+        for key in keys:
+            groups[key].append(number)
+    place = {key: {n: at for at, n in enumerate(group)} for key, group in groups.items()}
+    when = [story.date.timestamp() for story in ordered]
+    for number, story in enumerate(ordered):
+        scores: Counter[int] = Counter()  # counted in C, each shared outlet twice
+        for key in features[number]:
             group = groups[key]
-            at = index[key][id(story)]
-            weight = 2 if key[0] == "outlet" else 1
-            for other in group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
-                if other is story:
-                    continue
-                entry = scores.get(id(other))
-                if entry is None:
-                    scores[id(other)] = [weight, other]
-                else:
-                    entry[0] += weight
-        t = when[id(story)]
+            at = place[key][number]
+            near = group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
+            scores.update(near)
+            if key[0] == "outlet":
+                scores.update(near)
+        scores.pop(number, None)
+        if len(scores) > limit:  # only those scoring at least the limit-th best can be
+            least = heapq.nlargest(limit, scores.values())[-1]
+            candidates = [(n, c) for n, c in scores.items() if c >= least]
+        else:
+            candidates = list(scores.items())
+        t = when[number]
         best = heapq.nsmallest(
             limit,
-            scores.values(),
-            key=lambda e: (-e[0], abs(when[id(e[1])] - t), e[1].title),
+            candidates,
+            key=lambda e: (-e[1], abs(when[e[0]] - t), ordered[e[0]].title),
         )
-        story.related_stories = [other for _, other in best]
+        story.related_stories = [ordered[n] for n, _ in best]
 
 
 def related_key(stories: Sequence[Any], limit: int = 3) -> str:
