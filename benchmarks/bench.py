@@ -140,7 +140,7 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
 def table(results: list[dict]) -> str:
     rows = [
         f"{'stories':>8} {'what':<22}{'ours s':>9}{'stock s':>9}{'ratio':>7}"
-        f"{'ours CPU':>10}{'ours RSS MB':>13}{'stock RSS':>11}"
+        f"{'ours CPU':>10}{'stock CPU':>10}{'ours RSS MB':>13}{'stock RSS':>11}"
     ]
     for r in results:
         for what, label in (
@@ -151,13 +151,13 @@ def table(results: list[dict]) -> str:
             o, s = r[what]["ours"], r[what]["stock"]
             rows.append(
                 f"{r['stories']:>8} {label:<22}{o['wall']:>9.2f}{s['wall']:>9.2f}"
-                f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{o['rss']:>13.0f}"
-                f"{s['rss']:>11.0f}"
+                f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{s['cpu']:>10.2f}"
+                f"{o['rss']:>13.0f}{s['rss']:>11.0f}"
             )
         c = r["check"]
         rows.append(
             f"{r['stories']:>8} {'briefing check':<22}{c['wall']:>9.2f}{'':>9}{'':>7}"
-            f"{c['cpu']:>10.2f}{c['rss']:>13.0f}"
+            f"{c['cpu']:>10.2f}{'':>10}{c['rss']:>13.0f}"
         )
     ratio = " edit ours / cold stock: " + ", ".join(
         f"{r['stories']}: {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
