@@ -167,6 +167,22 @@ def test_an_unchanged_site_renders_nothing_and_indexes_nothing(tmp_path):
     assert snapshot(site / "output") == before  # search index included
 
 
+def test_moving_a_storys_front_matter_lines_renders_nothing(tmp_path):
+    """Where a source sits in its file (for diagnostics) shows on no page: a comment line
+    added above the sources changes no page and no search bundle."""
+    site = project(tmp_path / "site")
+    built(site)
+    before = snapshot(site / "output")
+    path = first_story(site)
+    text = path.read_text()
+    assert text.startswith("---\n") and "sources:" in text
+    path.write_text("---\n# checked by the desk\n" + text[len("---\n") :])
+    again = built(site)
+    assert counts(again)[0] == 0
+    assert shards_indexed(again) == (0, 2)
+    assert snapshot(site / "output") == before
+
+
 def test_published_files_are_never_written_to(tmp_path):
     """Kept pages are hard links to the published files, or the spare site's own files,
     which it shares with the published site; a build writes only new files."""

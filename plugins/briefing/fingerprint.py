@@ -100,6 +100,8 @@ def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
     elif dataclasses.is_dataclass(obj):
         h.update(b"c" + type(obj).__qualname__.encode())
         for f in dataclasses.fields(obj):
+            if not f.compare:  # does not tell two values apart (a source's line in its file)
+                continue
             _feed(h, f.name, depth + 1)
             _feed(h, getattr(obj, f.name), depth + 1, exact)
     else:

@@ -45,8 +45,10 @@ class Source:
     archived: str | None = None
     note: str | None = None
     unverified: bool = False  # a placeholder URL (from `briefing import`) still to be replaced
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    # where the source is in its file, for diagnostics; no page shows it, so it is left
+    # out of equality and of ``repr`` (through which page digests see a story's sources)
+    line: int = field(default=0, compare=False, repr=False)
+    col: int = field(default=0, compare=False, repr=False)
 
     @property
     def outlet_name(self) -> str:
