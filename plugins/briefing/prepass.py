@@ -71,8 +71,7 @@ def _read(item: tuple[str, bytes | None]) -> tuple[str, Story] | None:
 def _read_with(reader: StoryReader, path: str, data: bytes | None) -> tuple[str, Story] | None:
     if data is None:
         try:
-            with open(path, "rb") as f:
-                data = f.read(reader.options.max_story_bytes + 1)
+            data = reader.bytes_of(path)
         except OSError:
             return None
     return hashlib.sha256(data).hexdigest(), reader.read_bytes(data, display_path(path))
@@ -169,8 +168,7 @@ class Prepass:
                 todo.append((path, None, sig))
                 continue
             try:
-                with open(path, "rb") as f:
-                    data = f.read(self.reader.options.max_story_bytes + 1)
+                data = self.reader.bytes_of(path)
             except OSError:
                 continue
             digest = hashlib.sha256(data).hexdigest()

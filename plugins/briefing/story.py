@@ -93,9 +93,12 @@ class StoryReader:
         )
 
     def read_path(self, path: str | os.PathLike[str]) -> Story:
+        return self.read_bytes(self.bytes_of(path), display_path(path))
+
+    def bytes_of(self, path: str | os.PathLike[str]) -> bytes:
+        """The file's bytes, one past the size cap at most (``read_bytes`` reports it)."""
         with open(path, "rb") as f:
-            data = f.read(self.options.max_story_bytes + 1)
-        return self.read_bytes(data, display_path(path))
+            return f.read(self.options.max_story_bytes + 1)
 
     def read_bytes(self, data: bytes, path: str) -> Story:
         story = Story(path=path)
