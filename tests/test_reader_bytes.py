@@ -54,6 +54,21 @@ def test_a_story_over_the_size_cap_is_refused():
     assert "2,000 bytes" in story.diagnostics[0].message
 
 
+def test_a_story_file_is_read_whole_up_to_the_cap_and_refused_past_it(tmp_path):
+    reader = StoryReader(Options(max_story_bytes=len(STORY.encode()) + 10))
+    path = tmp_path / "story.md"
+    for text in (STORY, STORY + "x" * 10):  # under the cap, and exactly at it
+        path.write_text(text)
+        assert reader.bytes_of(path) == text.encode()
+        assert reader.read_path(path).diagnostics == []
+    path.write_text(STORY + "x" * 11)  # one byte over
+    assert len(reader.bytes_of(path)) == len(STORY.encode()) + 11
+    assert [d.code for d in reader.read_path(path).diagnostics] == ["too-large"]
+    path.write_text(STORY * 100)  # far over: no more than one byte past the cap is read
+    assert len(reader.bytes_of(path)) == len(STORY.encode()) + 11
+    assert [d.code for d in reader.read_path(path).diagnostics] == ["too-large"]
+
+
 def test_front_matter_over_the_size_cap_is_refused():
     text = "---\ntitle: T\nnote: " + "y" * 5000 + "\n---\nBody.\n"
     story = read(text.encode(), max_front_matter=1000)
