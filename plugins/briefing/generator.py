@@ -504,8 +504,10 @@ def forget_rendered() -> None:
 
 
 def json_script(data: Any) -> Markup:
-    """JSON for a ``<script>`` block: nothing in it can close the block or open a comment."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    """JSON for a ``<script>`` block: nothing in it can close the block or open a comment.
+    On one line: with ``indent``, ``json`` encodes in Python instead of C (4x slower, a
+    tenth of a story page's rendering)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for raw, safe in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
