@@ -129,6 +129,17 @@ EDITS = {
     "template": edit_template,
 }
 
+# how many of the two quarters' search bundles each edit makes again
+SHARDS_INDEXED = {
+    "body": 1,
+    "title": 1,
+    "outlet": 1,
+    "new story": 1,
+    "deleted story": 1,
+    "settings": 0,
+    "template": 0,
+}
+
 
 @pytest.mark.parametrize("name", list(EDITS))
 def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
@@ -155,6 +166,9 @@ def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
         assert 0 < linked(again) < rendered, (rendered, linked(again))
     if name in ("title", "settings", "template"):
         assert kept == 0 or rendered > kept  # they show on most pages
+    # the search index is made again only for the quarter whose searchable text changed,
+    # though every page was rendered again: the site's name and footer are not in it
+    assert shards_indexed(again) == (SHARDS_INDEXED[name], 2)
 
 
 def test_an_unchanged_site_renders_nothing_and_indexes_nothing(tmp_path):

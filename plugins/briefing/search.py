@@ -4,9 +4,11 @@ An archive only grows at its newest end, and Pagefind cannot update an index in 
 the index is split into shards by the quarter a story is dated in (``2026-q4``).  Each
 shard is a complete Pagefind bundle under ``pagefind/<shard>/``; the search page loads the
 newest and merges the others in (Pagefind's ``mergeIndex``).  A build re-indexes only the
-shards whose story pages changed and links the others from the published site, so editing
-a story costs one quarter's indexing, not the archive's; and the indexer's memory is that
-of one quarter.
+shards whose searchable text changed and links the others from the published site, so
+editing a story costs one quarter's indexing, not the archive's, and so does a change that
+renders every page again but leaves the other quarters' text as it was (a new story, which
+moves every list; a headline, which shows on many pages; the theme's header); and the
+indexer's memory is that of one quarter.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
@@ -43,6 +45,7 @@ from . import background, cachefile, publish
 from .citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
 
 FOLDER = "pagefind"
+_FORMAT = "copies 1"  # how a shard's copies are cut and indexed (``_searchable``, the command)
 
 
 def shard_of(date: Any) -> str:
@@ -62,19 +65,19 @@ def pagefind_version() -> str:
         return "unknown"
 
 
-def shard_digests(pages: dict[str, list[tuple[str, str | None]]]) -> dict[str, str | None]:
-    """A digest per shard from its pages' digests (None if any page is unkeyed)."""
-    result: dict[str, str | None] = {}
-    base = f"pagefind {pagefind_version()};".encode()
-    for shard, items in pages.items():
-        if any(key is None for _, key in items):
-            result[shard] = None
-            continue
-        h = hashlib.blake2b(base, digest_size=20)
-        for name, key in sorted(items):
-            h.update(f"{name}\0{key}\n".encode("utf-8", "surrogatepass"))
-        result[shard] = h.hexdigest()
-    return result
+def shard_key(copies: dict[str, str]) -> str:
+    """A shard's digest from what Pagefind reads of it: the name and text digest of each
+    copy ({name: digest}), and Pagefind's version.  Pagefind's bundle is a function of
+    these (and of its command line, which is this module's), so a bundle made from the
+    same copies can be kept, whatever else changed on the pages they were cut from."""
+    h = hashlib.blake2b(f"pagefind {pagefind_version()};{_FORMAT};".encode(), digest_size=20)
+    for name, digest in sorted(copies.items()):
+        h.update(f"{name}\0{digest}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # a citation's or a source's link (group 1 empty), or a back link to a citation, whole
@@ -158,71 +161,80 @@ def build(
     sources: str | None = None,
 ) -> tuple[dict[str, tuple[str, list[tuple[str, int, int, int]]]], int]:
     """Index each shard of ``pages`` (shard → [(page path, page digest)]) into
-    ``site/pagefind/<shard>/``, keeping shards ``site`` already holds whose digest matches
-    ``spare`` (when ``site`` is the spare site), linking those whose digest matches
-    ``known`` (the published site's) from ``previous``.  ``source(name)`` says where to
-    read a page (by default from ``site``).  The searchable part of each page is copied
-    for Pagefind under ``sources/<shard>/``, kept from build to build so that only changed
-    pages are written again (by default a temporary folder).  Returns the new ``known``
-    and how many shards were indexed."""
+    ``site/pagefind/<shard>/``.  The searchable part of each page is copied for Pagefind
+    under ``sources/<shard>/``, kept from build to build so that only changed pages are
+    read and written again (by default a temporary folder), and a shard's digest is that
+    of its copies (``shard_key``).  A shard whose digest matches ``spare`` (``site`` being
+    the spare site) keeps the bundle ``site`` holds; one whose digest matches ``known``
+    (the published site's) is linked from ``previous``; the rest are indexed.
+    ``source(name)`` says where to read a page (by default from ``site``).  Returns the
+    new ``known`` and how many shards were indexed."""
     read_from = source or (lambda name: os.path.join(site, name))
-    digests = shard_digests(pages)
     made: dict[str, tuple[str, list[tuple[str, int, int, int]]]] = {}
-    todo = []
     folder = os.path.join(site, FOLDER)
     for shard in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         if shard not in pages:  # the spare's bundle of a quarter no story is in now
             shutil.rmtree(os.path.join(folder, shard), ignore_errors=True)
     spare = spare or {}
-    for shard in sorted(pages):
-        key = digests[shard]
-        old = known.get(shard)
-        if key is not None and _in_place(site, shard, spare.get(shard), key):
-            made[shard] = spare[shard]
-            continue
-        shutil.rmtree(_shard_dir(site, shard), ignore_errors=True)
-        if key is not None and previous and _link_shard(previous, site, shard, old, key):
-            made[shard] = known[shard]
-        else:
-            todo.append(shard)
     if sources and os.path.isdir(sources):
         for shard in os.listdir(sources):
             if shard not in pages:
                 shutil.rmtree(os.path.join(sources, shard), ignore_errors=True)
-    if todo:
-        with contextlib.ExitStack() as stack:
-            # a temporary folder beside the staging folder and named after it, so a
-            # killed build's copy is cleaned up with its staging folder
-            parent, name = os.path.split(site)
-            tmp = sources or stack.enter_context(
-                tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent)
-            )
+    with contextlib.ExitStack() as stack:
+        # a temporary folder beside the staging folder and named after it, so a killed
+        # build's copy is cleaned up with its staging folder
+        parent, name = os.path.split(site)
+        tmp = sources or stack.enter_context(
+            tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent)
+        )
+        keys: dict[str, str] = {}
+        failures: list[str] = []
+
+        def copy(shard: str, recorded: bool = False) -> str | None:
+            try:
+                copies = os.path.join(tmp, shard)
+                found = _recorded_digests(copies, pages[shard]) if recorded else None
+                if found is None:
+                    found = _copy_searchable(copies, pages[shard], read_from)
+                keys[shard] = shard_key(found)
+            except OSError as exc:
+                return f"{shard}: {exc}"
+            return None
+
+        # first the copies of the shards a bundle is known for (the spare's, the published
+        # site's): a shard whose copies are what that bundle was made from keeps it
+        known_before = [s for s in sorted(pages) if s in spare or s in known]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            failures += [f for f in pool.map(lambda s: copy(s, True), known_before) if f]
+        todo = [s for s in sorted(pages) if s not in known_before]
+        for shard in known_before:
+            key = keys.get(shard)
+            if key is None:
+                continue
+            if _in_place(site, shard, spare.get(shard), key):
+                made[shard] = spare[shard]
+                continue
+            shutil.rmtree(_shard_dir(site, shard), ignore_errors=True)
+            if previous and _link_shard(previous, site, shard, known.get(shard), key):
+                made[shard] = known[shard]
+            else:
+                todo.append(shard)
+        if todo and not failures:
             # shards side by side, each indexer on one thread; a lone shard gets them all
             threads = max(1, workers // len(todo))
+
+            def index(shard: str) -> str | None:
+                shutil.rmtree(_shard_dir(site, shard), ignore_errors=True)
+                # the copies Pagefind reads are checked on disk (and made) now, whatever
+                # the record said; the shard's digest is theirs
+                return copy(shard) or _index_shard(site, tmp, shard, threads)
+
             with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                failures = [
-                    f
-                    for f in pool.map(
-                        lambda shard: _index_shard(
-                            site,
-                            tmp,
-                            shard,
-                            pages[shard],
-                            read_from,
-                            threads,
-                        ),
-                        todo,
-                    )
-                    if f
-                ]
-        if failures:
-            raise SearchFailed(
-                "the search index could not be built (pagefind): " + "; ".join(failures)
-            )
+                failures += [f for f in pool.map(index, sorted(todo)) if f]
+    if failures:
+        raise SearchFailed("the search index could not be built (pagefind): " + "; ".join(failures))
     for shard in todo:
-        key = digests[shard]
-        if key is not None:
-            made[shard] = (key, _identities(site, shard))
+        made[shard] = (keys[shard], _identities(site, shard))
     return made, len(todo)
 
 
@@ -279,21 +291,42 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     return sorted(found)
 
 
-_COPIES = ".copies.pickle"  # in a shard's folder of copies: what each copy was made from
+# in a shard's folder of copies: what each copy was made from (the page's key), the copy's
+# identity when written, and its text's digest
+_COPIES = ".copies.pickle"
+
+
+def _recorded_digests(folder: str, pages: list[tuple[str, str | None]]) -> dict[str, str] | None:
+    """The digests of a shard's copies as last recorded, if the record covers exactly
+    ``pages`` with the same keys (the pages did not change), else None.  Nothing is
+    checked on disk: enough to know the shard's bundle need not be made again, not to
+    give the copies to Pagefind."""
+    made = cachefile.load(os.path.join(folder, _COPIES))
+    if not isinstance(made, dict) or len(made) != len(pages):
+        return None
+    digests = {}
+    for name, key in pages:
+        kept = made.get(name)
+        if key is None or not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == key):
+            return None
+        digests[name] = kept[2]
+    return digests
 
 
 def _copy_searchable(
     folder: str, pages: list[tuple[str, str | None]], read_from: Callable[[str], str]
-) -> None:
+) -> dict[str, str]:
     """Make ``folder`` hold the searchable part of each page in ``pages`` ([(name, key)])
-    and nothing else.  A copy made from a page with the same key, and not touched since,
-    is left alone without reading the page; a copy that is already right is not written
-    again: creating files is what costs."""
+    and nothing else; returns the digest of each copy's text ({name: digest}).  A copy
+    made from a page with the same key, and not touched since, is left alone without
+    reading the page; a copy that is already right is not written again: creating files
+    is what costs."""
     record_path = os.path.join(folder, _COPIES)
     made = cachefile.load(record_path)
     if not isinstance(made, dict):
         made = {}
     record = {}
+    digests = {}
     wanted = {_COPIES}
     made_folders: set[str] = set()
     for name, key in pages:
@@ -303,11 +336,12 @@ def _copy_searchable(
         if (
             key is not None
             and isinstance(kept, tuple)
-            and len(kept) == 2
+            and len(kept) == 3
             and kept[0] == key
             and publish.identity(target) == kept[1]
         ):
             record[name] = kept
+            digests[name] = kept[2]
             continue
         with open(read_from(name), encoding="utf-8") as f:
             text = _searchable(f.read())
@@ -325,28 +359,20 @@ def _copy_searchable(
                 made_folders.add(folder_of)
             with open(target, "w", encoding="utf-8") as f:
                 f.write(text)
+        digests[name] = _text_digest(text)
         if key is not None:
-            record[name] = (key, publish.identity(target))
+            record[name] = (key, publish.identity(target), digests[name])
     if set(record) != set(made) or len(record) != len(pages):  # pages left the shard?
         publish.prune(folder, lambda rel: os.path.normpath(rel) in wanted)
     if record != made:
         cachefile.save(record_path, record, "the record of the search copies")
+    return digests
 
 
-def _index_shard(
-    site: str,
-    tmp: str,
-    shard: str,
-    pages: list[tuple[str, str | None]],
-    read_from: Callable[[str], str],
-    threads: int = 1,
-) -> str | None:
-    """Run Pagefind over one shard's pages; returns a failure message or None."""
+def _index_shard(site: str, tmp: str, shard: str, threads: int = 1) -> str | None:
+    """Run Pagefind over one shard's copies (made in ``tmp/<shard>``); returns a failure
+    message or None."""
     source = os.path.join(tmp, shard)
-    try:
-        _copy_searchable(source, pages, read_from)
-    except OSError as exc:
-        return f"{shard}: {exc}"
     command = [
         *_pagefind(),
         "--site",
