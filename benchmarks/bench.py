@@ -7,8 +7,9 @@ topics, sections, two years of dates) twice: as Briefing stories, and converted 
 Pelican's ``Key: value`` header for stock Pelican 4.12 (its Markdown reader and the
 ``simple`` theme, in its own virtualenv, benchmarks/.stock-venv).  Cold builds alternate
 between the two; then a warm rebuild with no change, a rebuild after editing one story,
-and ``briefing check`` on the corpus.  Reports median wall and CPU seconds and peak RSS,
-and the ratio ours/stock; writes the results as JSON.
+a rebuild after adding one story among the newest, and ``briefing check`` on the corpus.
+Reports median wall and CPU seconds and peak RSS, and the ratio ours/stock; writes the
+results as JSON.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import compileall
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -28,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate_bench  # noqa: E402
+from corpus import bench_story, generate_bench  # noqa: E402
 
 STOCK_VENV = ROOT / "benchmarks" / ".stock-venv"
 STOCK_CONF = """\
@@ -132,6 +134,16 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
             story.write_text(story.read_text() + f"\nAn edit, number {r}.\n")
             edits[name].append(run(cmd, folder))
     result["edit"] = {k: median(v) for k, v in edits.items()}
+    # a new story among the newest (the day's work), with its own headline and file
+    adds: dict[str, list] = {"ours": [], "stock": []}
+    for r in range(runs):
+        for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
+            fmt = "briefing" if name == "ours" else "pelican"
+            file_name, text = bench_story(int(n * 0.995), n, random.Random(1000 + r), fmt)
+            dest = folder / "content" / ("stories" if name == "ours" else "")
+            (dest / f"new-{r}-{file_name}").write_text(text, encoding="utf-8")
+            adds[name].append(run(cmd, folder))
+    result["add"] = {k: median(v) for k, v in adds.items()}
     check = [sys.executable, "-m", "briefing.cli", "check", "content"]
     result["check"] = median([run(check, ours) for _ in range(runs)])
     return result  # what was moved aside is deleted with ``tmp``, after every measurement
@@ -147,6 +159,7 @@ def table(results: list[dict]) -> str:
             ("cold", "cold build"),
             ("warm", "rebuild, no change"),
             ("edit", "rebuild, one story"),
+            ("add", "rebuild, new story"),
         ):
             o, s = r[what]["ours"], r[what]["stock"]
             rows.append(
@@ -159,8 +172,9 @@ def table(results: list[dict]) -> str:
             f"{r['stories']:>8} {'briefing check':<22}{c['wall']:>9.2f}{'':>9}{'':>7}"
             f"{c['cpu']:>10.2f}{'':>10}{c['rss']:>13.0f}"
         )
-    ratio = " edit ours / cold stock: " + ", ".join(
-        f"{r['stories']}: {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
+    ratio = " of stock's cold build: " + "; ".join(
+        f"{r['stories']}: edit {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f},"
+        f" new story {r['add']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
         for r in results
     )
     return "\n".join(rows) + "\n" + ratio
