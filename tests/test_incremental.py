@@ -171,6 +171,30 @@ def test_an_incremental_build_equals_a_cold_build(tmp_path, name):
     assert shards_indexed(again) == (SHARDS_INDEXED[name], 2)
 
 
+def test_a_page_rendered_again_the_same_is_the_published_file(tmp_path):
+    """A new story changes what every page may show, so every page is rendered again;
+    those that come out as they were are the published files, linked, not new files (an
+    upload that compares size and time skips them); the rest are new files."""
+    site = project(tmp_path / "site")
+    built(site)
+    output = site / "output"
+
+    def files() -> dict[Path, tuple[int, bytes]]:
+        return {
+            p.relative_to(output): (p.stat().st_ino, p.read_bytes()) for p in output.rglob("*.html")
+        }
+
+    before = files()
+    add_story(site)  # among the newest: the front page, its day, lists and feeds change
+    assert counts(built(site))[1] == 0  # every page was rendered again
+    after = files()
+    same_file = {p for p in after if p in before and after[p][0] == before[p][0]}
+    same_bytes = {p for p in after if p in before and after[p][1] == before[p][1]}
+    assert same_file == same_bytes  # linked exactly when the text came out the same
+    assert len(same_file) > len(after) / 2, (len(same_file), len(after))
+    assert Path("index.html") not in same_file  # the front page shows the new story
+
+
 def test_an_unchanged_site_renders_nothing_and_indexes_nothing(tmp_path):
     site = project(tmp_path / "site")
     built(site)

@@ -390,11 +390,31 @@ class PlanningWriter(Writer):
             text = job.template.render(local)
         path = sanitised_join(self.output_path, job.name)
         self._folder_for(path)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        data = text.encode("utf-8")
+        if not self._link_if_same(job.name, path, data):
+            with open(path, "wb") as f:
+                f.write(data)
         logger.info('Writing "%s"', path)
         if local is not None:
             signals.content_written.send(path, context=local)
+
+    def _link_if_same(self, name: str, path: str, data: bytes) -> bool:
+        """Link the published file to ``path`` if it holds these very bytes: a page
+        rendered again whose text came out the same (most of them, when a new story
+        changes what every page may show).  Reading a file costs less than creating one,
+        and an upload that compares size and time skips a file that is the same file."""
+        if not self.previous or not self.reuse:  # BRIEFING_REUSE_PAGES off: all new files
+            return False
+        old = os.path.join(self.previous, name)
+        try:
+            # O_NOFOLLOW: a link put in the published site by hand is not linked on
+            with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW), "rb") as f:
+                if os.fstat(f.fileno()).st_size != len(data) or f.read() != data:
+                    return False
+            os.link(old, path)
+        except OSError:  # not published, another file system, no hard links: write it
+            return False
+        return True
 
     def new_manifest(self) -> dict[str, tuple[str, int, int, int]]:
         """Digest and identity of every keyed file written (call before the swap)."""
