@@ -188,6 +188,7 @@ def build(
             tempfile.TemporaryDirectory(prefix=f"{name}-search-", dir=parent)
         )
         keys: dict[str, str] = {}
+        checked: set[str] = set()  # shards whose copies were made or checked on disk
         failures: list[str] = []
 
         def copy(shard: str, recorded: bool = False) -> str | None:
@@ -196,6 +197,7 @@ def build(
                 found = _recorded_digests(copies, pages[shard]) if recorded else None
                 if found is None:
                     found = _copy_searchable(copies, pages[shard], read_from)
+                    checked.add(shard)
                 keys[shard] = shard_key(found)
             except OSError as exc:
                 return f"{shard}: {exc}"
@@ -225,9 +227,10 @@ def build(
 
             def index(shard: str) -> str | None:
                 shutil.rmtree(_shard_dir(site, shard), ignore_errors=True)
-                # the copies Pagefind reads are checked on disk (and made) now, whatever
-                # the record said; the shard's digest is theirs
-                return copy(shard) or _index_shard(site, tmp, shard, threads)
+                # the copies Pagefind reads are checked on disk (and made), not taken
+                # from the record; the shard's digest is theirs
+                failure = None if shard in checked else copy(shard)
+                return failure or _index_shard(site, tmp, shard, threads)
 
             with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
                 failures += [f for f in pool.map(index, sorted(todo)) if f]
