@@ -562,6 +562,33 @@ def test_the_search_index_starts_once_its_pages_are_planned_and_again_if_one_cha
     assert writer.rendered == 3 and (tmp_path / "other.html").read_text() == "other"
 
 
+def test_a_page_made_twice_in_one_build_never_writes_into_a_published_file(tmp_path):
+    """A story page made early (for the index) as a link to the published file, since it
+    came out the same, then planned again with other text (Pelican's override), gets a
+    new file: the published one keeps its bytes."""
+    import jinja2
+
+    from briefing.fingerprint import PageDigests
+    from briefing.pages import PlanningWriter
+
+    published, staging = tmp_path / "published", tmp_path / "staging"
+    published.mkdir()
+    staging.mkdir()
+    (published / "a.html").write_text("first")
+    writer = PlanningWriter(str(staging), settings={"PAGINATED_TEMPLATES": {}})
+    context = {"search_pages": {"2026-q1": ["a.html"]}}
+    writer.digests = PageDigests(context)  # pages reused, with no site digest to wait for
+    writer.previous = str(published)
+    writer.after_render = lambda: None
+    page = jinja2.Template("{{ text }}")
+    writer.write_file("a.html", page, context, text="first")  # made at once, as a link
+    assert (staging / "a.html").stat().st_ino == (published / "a.html").stat().st_ino
+    writer.write_file("a.html", page, context, text="second", override_output=True)
+    writer.make_pages(1)
+    assert (staging / "a.html").read_text() == "second"
+    assert (published / "a.html").read_text() == "first"
+
+
 @pytest.mark.parametrize("fork", [True, False])
 def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch, fork):
     """Worked out in a forked process (or here, when there is none to be had), it is the

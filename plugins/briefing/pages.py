@@ -391,8 +391,10 @@ class PlanningWriter(Writer):
         path = sanitised_join(self.output_path, job.name)
         self._folder_for(path)
         data = text.encode("utf-8")
+        if os.path.lexists(path):  # made earlier this build (a page planned again), maybe
+            os.unlink(path)  # as a link to a published file, which must keep its bytes
         if not self._link_if_same(job.name, path, data):
-            with open(path, "wb") as f:
+            with open(path, "xb") as f:
                 f.write(data)
         logger.info('Writing "%s"', path)
         if local is not None:
