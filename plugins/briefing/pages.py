@@ -365,7 +365,7 @@ class PlanningWriter(Writer):
             self._folder_for(new)
             try:
                 os.link(old, new)
-            except FileExistsError:  # not a file this build made: replace the name
+            except FileExistsError:  # the name is taken (a page made twice): replace it
                 os.unlink(new)
                 os.link(old, new)
         except OSError:
@@ -391,32 +391,36 @@ class PlanningWriter(Writer):
         path = sanitised_join(self.output_path, job.name)
         self._folder_for(path)
         data = text.encode("utf-8")
-        if os.path.lexists(path):  # made earlier this build (a page planned again), maybe
-            os.unlink(path)  # as a link to a published file, which must keep its bytes
-        if not self._link_if_same(job.name, path, data):
-            with open(path, "xb") as f:
+        old = self._published_same(job.name, data)
+        if old is None or not self._link(old, job.name):
+            try:
+                f = open(path, "xb")
+            except FileExistsError:  # made earlier this build (a page planned again),
+                os.unlink(path)  # maybe as a link to a published file: keep its bytes
+                f = open(path, "xb")
+            with f:
                 f.write(data)
         logger.info('Writing "%s"', path)
         if local is not None:
             signals.content_written.send(path, context=local)
 
-    def _link_if_same(self, name: str, path: str, data: bytes) -> bool:
-        """Link the published file to ``path`` if it holds these very bytes: a page
-        rendered again whose text came out the same (most of them, when a new story
-        changes what every page may show).  Reading a file costs less than creating one,
-        and an upload that compares size and time skips a file that is the same file."""
+    def _published_same(self, name: str, data: bytes) -> str | None:
+        """The published file of this page if it holds these very bytes (``_render``
+        links it instead of writing a new file): a page rendered again whose text came
+        out the same (most of them, when a new story changes what every page may show).
+        Reading a file costs less than creating one, and an upload that compares size and
+        time skips a file that is the same file."""
         if not self.previous or not self.reuse:  # BRIEFING_REUSE_PAGES off: all new files
-            return False
+            return None
         old = os.path.join(self.previous, name)
         try:
             # O_NOFOLLOW: a link put in the published site by hand is not linked on
             with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW), "rb") as f:
                 if os.fstat(f.fileno()).st_size != len(data) or f.read() != data:
-                    return False
-            os.link(old, path)
-        except OSError:  # not published, another file system, no hard links: write it
-            return False
-        return True
+                    return None
+        except OSError:  # not published: write it
+            return None
+        return old
 
     def new_manifest(self) -> dict[str, tuple[str, int, int, int]]:
         """Digest and identity of every keyed file written (call before the swap)."""
