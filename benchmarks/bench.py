@@ -7,7 +7,9 @@ topics, sections, two years of dates) twice: as Briefing stories, and converted 
 Pelican's ``Key: value`` header for stock Pelican 4.12 (its Markdown reader and the
 ``simple`` theme, in its own virtualenv, benchmarks/.stock-venv).  Cold builds alternate
 between the two; then a warm rebuild with no change, a rebuild after editing one story,
-a rebuild after adding one story among the newest, and ``briefing check`` on the corpus.
+a rebuild after adding one story among the newest, and ``briefing check`` on the corpus;
+and the search index alone (Pagefind over the copies of the story pages the cold build
+gave it), to show what of a cold build's budget is left for everything else.
 Reports median wall and CPU seconds and peak RSS, and the ratio ours/stock; writes the
 results as JSON.
 """
@@ -77,9 +79,9 @@ def stock_project(folder: Path, n: int) -> Path:
     return folder
 
 
-def run(cmd: list[str], cwd: Path) -> dict[str, float]:
+def run(cmd: list[str], cwd: Path, **extra_env: str) -> dict[str, float]:
     """Wall and CPU seconds (with children) and peak RSS (MB) of one command."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | extra_env
     # the last command's files go to disk now, not in the kernel's background writeback
     # during this one (stock Pelican rewrites every file, each build)
     os.sync()
@@ -95,6 +97,41 @@ def run(cmd: list[str], cwd: Path) -> dict[str, float]:
     if code not in (0, 1) or (code == 1 and "check" not in cmd):
         raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{stderr[-3000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def search_alone(project: Path, runs: int, out: Path) -> dict[str, float]:
+    """Pagefind alone over the copies the last cold build gave it: each quarter on one
+    thread, one after another, as the cold build runs them (two at a time on two cores).
+    Wall and CPU seconds summed over the quarters, peak RSS the largest."""
+    from briefing import search
+
+    quarters = sorted((project / search.sources_path({})).iterdir())
+    samples = []
+    for r in range(runs):
+        parts = [
+            run(
+                [
+                    *search._pagefind(),
+                    "--site",
+                    str(q),
+                    "--output-path",
+                    str(out / f"{r}-{q.name}"),
+                    "--quiet",
+                ],
+                project,
+                RAYON_NUM_THREADS="1",
+            )
+            for q in quarters
+            if q.is_dir()
+        ]
+        samples.append(
+            {
+                "wall": sum(p["wall"] for p in parts),
+                "cpu": sum(p["cpu"] for p in parts),
+                "rss": max(p["rss"] for p in parts),
+            }
+        )
+    return median(samples)
 
 
 def median(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -123,6 +160,7 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
                     (folder / leftover).rename(aside / leftover)
             cold[name].append(run(cmd, folder))
     result = {"stories": n, "cold": {k: median(v) for k, v in cold.items()}}
+    result["search"] = search_alone(ours, runs, tmp / f"search-{n}")
     result["warm"] = {
         "ours": median([run(ours_cmd, ours) for _ in range(runs)]),
         "stock": median([run(stock_cmd, stock) for _ in range(runs)]),
@@ -167,17 +205,31 @@ def table(results: list[dict]) -> str:
                 f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{s['cpu']:>10.2f}"
                 f"{o['rss']:>13.0f}{s['rss']:>11.0f}"
             )
-        c = r["check"]
-        rows.append(
-            f"{r['stories']:>8} {'briefing check':<22}{c['wall']:>9.2f}{'':>9}{'':>7}"
-            f"{c['cpu']:>10.2f}{'':>10}{c['rss']:>13.0f}"
-        )
+        for what, label in (("check", "briefing check"), ("search", "search index alone")):
+            if what not in r:
+                continue
+            c = r[what]
+            rows.append(
+                f"{r['stories']:>8} {label:<22}{c['wall']:>9.2f}{'':>9}{'':>7}"
+                f"{c['cpu']:>10.2f}{'':>10}{c['rss']:>13.0f}"
+            )
     ratio = " of stock's cold build: " + "; ".join(
         f"{r['stories']}: edit {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f},"
         f" new story {r['add']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
         for r in results
     )
-    return "\n".join(rows) + "\n" + ratio
+    # what a cold build at 0.7x stock's could spend on everything but the search index
+    cores = os.cpu_count() or 1
+    budget = "; ".join(
+        f"{r['stories']}: {0.7 * r['cold']['stock']['wall'] * cores:.1f} CPU-s on {cores} cores,"
+        f" less the search index's {r['search']['cpu']:.1f} leaves"
+        f" {0.7 * r['cold']['stock']['wall'] * cores - r['search']['cpu']:.1f} for the rest,"
+        f" which took {r['cold']['ours']['cpu'] - r['search']['cpu']:.1f}"
+        f" (stock's whole build: {r['cold']['stock']['cpu']:.1f})"
+        for r in results
+        if "search" in r
+    )
+    return "\n".join(rows) + "\n" + ratio + "\ncold build at 0.7x stock, " + budget
 
 
 def main() -> None:
