@@ -91,7 +91,8 @@ def test_new_creates_a_skeleton_that_builds_and_never_overwrites(tmp_path):
     assert path == project / "content/stories/2026-11-29-ferry-strike-called-off.md"
     text = path.read_text()
     assert text.startswith(
-        '---\ntitle: "Ferry strike called off"\ndate: 2026-11-29T08:00:00+00:00\nid: urn:uuid:'
+        '---\ntitle: "Ferry strike called off"\ndate: 2026-11-29T08:00:00+00:00\n'
+        'slug: "ferry-strike-called-off"\nid: urn:uuid:'
     )
     assert 'category: "City"\ntags: ["transport", "labour"]\n' in text
     path.write_text(text.replace("What happened", "Edited by hand"))
@@ -102,6 +103,38 @@ def test_new_creates_a_skeleton_that_builds_and_never_overwrites(tmp_path):
     built = build(project)
     assert built.returncode == 0, built.stderr
     assert (project / "output/2026/11/29/ferry-strike-called-off/index.html").exists()
+
+
+def test_a_corrected_headline_keeps_the_url_briefing_new_gave_the_story(tmp_path):
+    """A newsroom fixes headlines after publication; links already shared must keep
+    working, so the story is born with its slug (as the build would have made it from the
+    first headline, apostrophe and accents included) and keeps it."""
+    project = make_project(tmp_path / "site")
+    made = run(project, "new", "Ministry's café plan: what’s next?", "--date", "2026-11-29T08:00")
+    assert made.returncode == 0, made.stderr
+    path = project / made.stdout.strip()
+    text = path.read_text().replace("What happened", "The ministry said (example.com). What")
+    path.write_text(text)
+    assert build(project).returncode == 0
+    first = sorted(
+        p.relative_to(project / "output") for p in (project / "output").glob("2026/11/29/*/")
+    )
+    assert [str(p) for p in first] == ["2026/11/29/ministrys-cafe-plan-whats-next"]
+    path.write_text(text.replace('title: "Ministry', 'title: "Corrected: Ministry'))
+    built = build(project)
+    assert built.returncode == 0, built.stderr
+    page = project / "output" / first[0] / "index.html"
+    assert "Corrected: Ministry" in page.read_text()
+    assert sorted(p.name for p in (project / "output/2026/11/29").glob("*/")) == [first[0].name]
+
+
+def test_briefing_new_leaves_the_slug_to_file_names_where_the_site_says_so(tmp_path):
+    project = make_project(tmp_path / "site")
+    conf = project / "pelicanconf.py"
+    conf.write_text(conf.read_text() + '\nSLUGIFY_SOURCE = "basename"\n')
+    made = run(project, "new", "Ferry strike", "--date", "2026-11-29T08:00")
+    assert made.returncode == 0, made.stderr
+    assert "slug:" not in (project / made.stdout.strip()).read_text()
 
 
 def test_new_dates_default_to_now_with_the_sites_offset(tmp_path):

@@ -9,6 +9,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from .citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
 from .urls import _psl, has_public_suffix, normalize_host
@@ -52,16 +53,51 @@ def birth_id(title: str, date: dt.datetime) -> str:
     )
 
 
+def birth_slug(title: str, settings: dict[str, Any]) -> str | None:
+    """The slug a story is born with, as the build would make it from the headline (the
+    site's slug settings, Pelican's defaults where it has none).  Written into the front
+    matter, it keeps the story's URL when the headline is corrected, as a newsroom's CMS
+    freezes it at first publication; None when the site takes slugs from file names
+    (``SLUGIFY_SOURCE = "basename"``), which no headline edit changes."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify as pelican_slugify
+
+    def setting(name: str) -> Any:
+        return settings.get(name, DEFAULT_CONFIG[name])
+
+    if setting("SLUGIFY_SOURCE") != "title":
+        return None
+    return (
+        pelican_slugify(
+            title,
+            regex_subs=setting("SLUG_REGEX_SUBSTITUTIONS"),
+            preserve_case=setting("SLUGIFY_PRESERVE_CASE"),
+            use_unicode=setting("SLUGIFY_USE_UNICODE"),
+        )
+        or None
+    )
+
+
+def _birth_lines(title: str, date: dt.datetime, settings: dict[str, Any]) -> list[str]:
+    """Title, date and what keeps the story's addresses through later edits: its feed id
+    and its slug."""
+    lines = [f"title: {_yaml_text(title)}", f"date: {date.isoformat()}"]
+    slug = birth_slug(title, settings)
+    if slug:
+        lines.append(f"slug: {_yaml_text(slug)}")
+    return [*lines, f"id: {birth_id(title, date)}"]
+
+
 def new_story(
-    title: str, *, date: dt.datetime, section: str | None = None, topics: list[str] | None = None
+    title: str,
+    *,
+    date: dt.datetime,
+    section: str | None = None,
+    topics: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> str:
     """The front-matter skeleton of a new story, with one example source to replace."""
-    lines = [
-        "---",
-        f"title: {_yaml_text(title)}",
-        f"date: {date.isoformat()}",
-        f"id: {birth_id(title, date)}",
-    ]
+    lines = ["---", *_birth_lines(title, date, settings or {})]
     if section:
         lines.append(f"category: {_yaml_text(section)}")
     if topics:
@@ -104,7 +140,9 @@ def _is_citation(m: re.Match[str]) -> bool:
     return all(has_public_suffix(h) for h in hosts)
 
 
-def import_briefing(text: str, *, date: dt.datetime) -> Imported:
+def import_briefing(
+    text: str, *, date: dt.datetime, settings: dict[str, Any] | None = None
+) -> Imported:
     """A plain-text briefing → a story: headline, body with its citation groups, sources."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -164,13 +202,7 @@ def import_briefing(text: str, *, date: dt.datetime) -> Imported:
         return m.group(0).replace(m.group(1), inner, 1)
 
     body = _HOST_GROUP.sub(rewrite, body)
-    front = [
-        "---",
-        f"title: {_yaml_text(title)}",
-        f"date: {date.isoformat()}",
-        f"id: {birth_id(title, date)}",
-        "sources:",
-    ]
+    front = ["---", *_birth_lines(title, date, settings or {}), "sources:"]
     sources = []
     for host, host_keys in keys.items():
         for key in host_keys:

@@ -277,7 +277,7 @@ def new(args: argparse.Namespace) -> int:
     if date is None:
         return EXIT_USAGE
     topics = [t.strip() for t in args.topics.split(",") if t.strip()]
-    text = new_story(args.title, date=date, section=args.section, topics=topics)
+    text = new_story(args.title, date=date, section=args.section, topics=topics, settings=settings)
     return _write_new(_stories_dir(settings) / story_filename(date, args.title), text)
 
 
@@ -297,7 +297,7 @@ def import_(args: argparse.Namespace) -> int:
         print(f"briefing: error: cannot read {args.file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = import_briefing(text, date=date)
+        result = import_briefing(text, date=date, settings=settings)
     except ValueError as exc:
         print(f"briefing: error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_ERRORS
