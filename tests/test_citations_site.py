@@ -170,3 +170,80 @@ def test_story_page_carries_open_graph_and_news_article_json_ld(tmp_path):
         "https://www.cnbc.com/2026/11/26/meta.html",
     ]
     assert data["citation"][3]["name"] == "Meta's two announcements <analysis>"
+
+
+WITHOUT_SUMMARY = """\
+---
+title: Ferry fares frozen
+date: 2026-11-26T09:00:00+00:00
+category: Technology
+sources:
+  council: https://www.example.gov.uk/ferries
+  bbc:
+    url: https://www.bbc.co.uk/news/ferries
+    outlet: BBC
+---
+## What changed
+
+Fares stay where they are until April (example.gov.uk), the council said, and the
+operator agreed [@bbc].[^1]
+
+[^1]: The operator's statement came later.
+"""
+
+SUMMARY_CITING = STORY.replace(
+    "tags: [ai, advertising]\n",
+    'tags: [ai, advertising]\nsummary: "Two posts [@llama; @ads] and a report (cnbc.com)."\n',
+)
+
+
+def test_summaries_cite_as_bodies_do_and_stand_alone_on_list_pages(tmp_path):
+    """A summary's citations link to their sources; a story without one shows the start of
+    its body, without its Sources list, footnotes or ids: the list page that shows both is
+    valid HTML, every id on it once."""
+    project = make_project(
+        tmp_path / "site",
+        content={"stories/meta.md": SUMMARY_CITING, "stories/ferry.md": WITHOUT_SUMMARY},
+        settings="SUMMARY_MAX_LENGTH = 12",
+    )
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert "source-unused" not in result.stderr  # cited in the summary counts
+    page = BeautifulSoup(
+        (project / "output/section/technology/index.html").read_text(), "html.parser"
+    )
+    cards = {c.select_one("h2, h3").get_text(strip=True): c for c in page.select(".story-card")}
+    meta = cards["Meta opens its model and changes ad rules"].select_one(".story-card__summary")
+    links = [(a.get_text(), a["href"]) for a in meta.select("a.citation")]
+    assert links == [
+        ("about.fb.com", "https://about.fb.com/news/2026/11/llama/"),
+        ("about.fb.com", "https://about.fb.com/news/2026/11/ads/"),
+        ("cnbc.com", "https://www.cnbc.com/2026/11/26/meta.html"),
+    ]
+    assert "[@" not in meta.get_text()
+    ferry = cards["Ferry fares frozen"].select_one(".story-card__summary")
+    assert ferry.get_text(" ", strip=True).startswith("What changed Fares stay where they are")
+    assert ferry.get_text().rstrip().endswith("…")  # twelve words, then the suffix
+    assert [a["href"] for a in ferry.select("a.citation")] == ["https://www.example.gov.uk/ferries"]
+    assert not ferry.select(".sources, .footnotes, sup")
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert not page.select("[aria-describedby]")
+    story = BeautifulSoup(
+        (
+            project / "output/2026/11/27/meta-opens-its-model-and-changes-ad-rules/index.html"
+        ).read_text(),
+        "html.parser",
+    )
+    description = story.find("meta", attrs={"name": "description"})["content"]
+    assert description == "Two posts (about.fb.com, about.fb.com) and a report (cnbc.com)."
+
+
+def test_a_broken_citation_in_a_summary_fails_the_build_at_the_summary(tmp_path):
+    bad = SUMMARY_CITING.replace("[@llama; @ads]", "[@llama; @nope]")
+    project = make_project(tmp_path / "site", content={"stories/meta.md": bad})
+    result = build(project)
+    assert result.returncode != 0
+    line = bad.split("\n").index(next(x for x in bad.split("\n") if x.startswith("summary:"))) + 1
+    assert f"stories/meta.md:{line}:10: error: " in result.stderr
+    assert "in 'summary':" in result.stderr and "nope" in result.stderr

@@ -37,6 +37,10 @@ SOURCES = "briefing_sources"
 PROBLEMS = "briefing_problems"
 CITED = "briefing_cited"
 BROKEN = "briefing_broken_sources"  # keys of sources already reported as unusable
+#: set for text shown away from the story's own page (a summary on a list of stories):
+#: citations link to their sources without ids or references to a source list, and none
+#: is added
+DETACHED = "briefing_detached"
 
 _HOST_ITEM = rf"(?:www\.)?{HOST_PATTERN}(?:@{KEY_PATTERN})?"
 _HOST_GROUP = re.compile(rf"\(\s*({_HOST_ITEM}(?:\s*,\s*{_HOST_ITEM})*)\s*\)")
@@ -152,7 +156,7 @@ def _resolve(state: StateCore) -> None:
             if token.type == "citation":
                 token.meta["numbers"] = numbers
     state.env[CITED] = order
-    if sources:
+    if sources and not state.env.get(DETACHED):
         listing = Token("citation_sources", "", 0)
         listing.block = True
         listing.meta = {
@@ -269,11 +273,13 @@ def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> st
     if any(source is None for _, source, _ in links):
         return escape(token.content)  # an error was reported: show what the author wrote
     out = []
+    detached = env.get(DETACHED)
     for host, source, anchor in links:
+        refs = "" if detached else f'id="{anchor}" '
+        described = "" if detached else f'aria-describedby="source-{numbers[source.key]}" '
         out.append(
-            f'<a class="{CITATION_LINK}" id="{anchor}" href="{escape(source.url)}" '
-            f'aria-describedby="source-{numbers[source.key]}" '
-            f'data-card="{escape(_card(source))}">{escape(host)}</a>'
+            f'<a class="{CITATION_LINK}" {refs}href="{escape(source.url)}" '
+            f'{described}data-card="{escape(_card(source))}">{escape(host)}</a>'
         )
     return "(" + ", ".join(out) + ")"
 

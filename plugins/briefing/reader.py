@@ -14,7 +14,7 @@ from pelican.utils import SafeDatetime
 
 from . import clock, diagnostics
 from .diagnostics import Severity, StoryError
-from .story import EXTENSIONS, Options, StoryReader
+from .story import EXTENSIONS, Options, StoryReader, summary_of
 
 
 class BriefingReader(BaseReader):
@@ -46,6 +46,9 @@ class BriefingReader(BaseReader):
             metadata["briefing_positions"] = story.positions
         if story.words:  # counted in the prepass, on every core
             metadata["briefing_words"] = story.words
+        if "summary" not in metadata and story.html:
+            # Pelican would cut the body, sources and ids included, for list pages
+            metadata["summary"] = summary_of(story.html, self._stories.options)
         if not_yet_due(self.settings, metadata.get("date")):
             metadata["status"] = "draft"  # as Pelican would, but by the build's clock
         return story.html or "", metadata

@@ -6,6 +6,7 @@ Used by the Pelican reader during a build and by ``briefing check`` without one.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,10 @@ class Options:
     max_story_bytes: int = 2_000_000
     max_front_matter: int = 256_000
     formatted_fields: frozenset[str] = frozenset({"summary"})
+    # a story without a summary gets one from its body (Pelican's settings and defaults)
+    summary_max_length: int | None = 50
+    summary_max_paragraphs: int | None = None
+    summary_end_suffix: str = "…"
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Options:
@@ -39,6 +44,9 @@ class Options:
             max_story_bytes=int(settings.get("BRIEFING_MAX_STORY_BYTES", cls.max_story_bytes)),
             max_front_matter=int(settings.get("BRIEFING_MAX_FRONT_MATTER", cls.max_front_matter)),
             formatted_fields=frozenset(settings.get("FORMATTED_FIELDS", ["summary"])),
+            summary_max_length=settings.get("SUMMARY_MAX_LENGTH", cls.summary_max_length),
+            summary_max_paragraphs=settings.get("SUMMARY_MAX_PARAGRAPHS"),
+            summary_end_suffix=settings.get("SUMMARY_END_SUFFIX", cls.summary_end_suffix),
         )
 
 
@@ -148,11 +156,23 @@ class StoryReader:
             sink,
             timezone=self.options.timezone,
             formatted_fields=self.options.formatted_fields,
-            render_inline=lambda s: markdown.render(self.md, s),
-        )
+        )  # formatted fields as written, rendered below with the story's sources
         sources, broken = parse_sources(
             story.metadata.get("sources"), header, sink, story_date=story.metadata.get("date")
         )
+        cited_elsewhere: set[str] = set()
+        for name in self.options.formatted_fields & story.metadata.keys():
+            # a summary may cite as the body does; its citations link to the sources
+            # wherever it is shown, a list of stories included
+            shown: dict[str, Any] = {
+                citations.SOURCES: sources,
+                citations.BROKEN: broken,
+                citations.DETACHED: True,
+            }
+            story.metadata[name] = markdown.render(self.md, story.metadata[name], shown)
+            for _, _, code, message in shown.get(citations.PROBLEMS, []):
+                sink.error(*header.where((name,)), code, f"in '{name}': {message}")
+            cited_elsewhere.update(shown.get(citations.CITED, []))
         env: dict[str, Any] = {citations.SOURCES: sources, citations.BROKEN: broken}
         story.html = markdown.render(self.md, header.body, env)
         story.words = (len(story.html), archive.body_words(story.html))
@@ -160,7 +180,7 @@ class StoryReader:
             sink.error(line + header.body_line - 1, col, code, message)
         cited = env.get(citations.CITED, [])
         for source in sources:
-            if source.key not in cited:
+            if source.key not in cited and source.key not in cited_elsewhere:
                 sink.warning(
                     source.line,
                     source.col,
@@ -171,6 +191,32 @@ class StoryReader:
             by_key = {s.key: s for s in sources}
             story.metadata["sources"] = sources
             story.metadata["cited_sources"] = [by_key[k] for k in cited]
+
+
+# what a story's body holds that only its own page can show: the ids of its citations,
+# headings and footnote references, the ARIA references to them, links to them
+_PAGE_ONLY = re.compile(
+    r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"'
+    r'|<sup class="footnote-ref">.*?</sup>'
+)
+_ENDS_OF_TEXT = ('<section class="sources"', '<hr class="footnotes-sep"')
+
+
+def summary_of(html: str, options: Options) -> str:
+    """What Pelican would show for a story without a summary (its first words, by
+    ``SUMMARY_MAX_LENGTH``, ``SUMMARY_MAX_PARAGRAPHS`` and ``SUMMARY_END_SUFFIX``), taken
+    from the text of the body alone (not its sources or footnotes) and without what only
+    the story's page can show, so it can stand among other stories on a list page."""
+    from pelican.utils import truncate_html_paragraphs, truncate_html_words
+
+    for end in _ENDS_OF_TEXT:
+        html = html.split(end, 1)[0]
+    html = _PAGE_ONLY.sub("", html).strip()
+    if options.summary_max_paragraphs is not None:
+        html = truncate_html_paragraphs(html, options.summary_max_paragraphs)
+    if options.summary_max_length is not None:
+        html = truncate_html_words(html, options.summary_max_length, options.summary_end_suffix)
+    return html
 
 
 def _decode(data: bytes, sink: Sink) -> str | None:
