@@ -193,8 +193,8 @@ class StoryReader:
             story.metadata["cited_sources"] = [by_key[k] for k in cited]
 
 
-# what a story's body holds that only its own page can show: the ids of its citations,
-# headings and footnote references, the ARIA references to them, links to them
+# what a story's body holds that only its own page can show: the ids of its citations and
+# headings, the ARIA references to its source list, its footnote references
 _PAGE_ONLY = re.compile(
     r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"'
     r'|<sup class="footnote-ref">.*?</sup>'
