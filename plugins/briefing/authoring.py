@@ -131,6 +131,7 @@ class Imported:
 def _key_base(host: str) -> str:
     suffix = _psl().publicsuffix(host) or ""
     name = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # bücher: bucher
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "source"
 
 

@@ -8,15 +8,34 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 _HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-#: A host as written in a briefing-style citation: lowercase labels, at least one dot.
-HOST_PATTERN = rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})+"
-_HOST = re.compile(HOST_PATTERN)
+_HOST = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})+")  # a host name in ASCII
+# a label as an author writes it: letters and digits of any script (no ASCII capitals),
+# hyphens inside
+_TEXT_LABEL = r"[^\W_A-Z](?:(?:[^\W_A-Z]|-){0,61}[^\W_A-Z])?"
+#: A host as written in a briefing-style citation: lowercase labels, at least one dot;
+#: an internationalised name in its Unicode form (``bücher.de``) or in ASCII
+#: (``xn--bcher-kva.de``).
+HOST_PATTERN = rf"{_TEXT_LABEL}(?:\.{_TEXT_LABEL})+"
 
 
 def normalize_host(host: str) -> str:
-    """Lowercase, no trailing dot, no leading ``www.`` (ignored on both sides of a match)."""
+    """Lowercase, no trailing dot, no leading ``www.`` (ignored on both sides of a match),
+    and an internationalised name in its Unicode form, as readers see it, whether it was
+    written so or in ASCII (``xn--bcher-kva.de`` is ``bücher.de``)."""
     host = host.strip().lower().rstrip(".")
+    if not host.isascii() or "xn--" in host:
+        host = _unicode_host(host)
     return host[4:] if host.startswith("www.") and host.count(".") > 1 else host
+
+
+@lru_cache(maxsize=4096)
+def _unicode_host(host: str) -> str:
+    """IDNA's mapping (case, compatibility forms) and its Unicode labels; a name IDNA
+    cannot encode stays as written (and is no valid source host)."""
+    try:
+        return host.encode("idna").decode("idna")
+    except UnicodeError:
+        return host
 
 
 def url_problem(url: str) -> str | None:
