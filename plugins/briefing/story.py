@@ -194,11 +194,9 @@ class StoryReader:
 
 
 # what a story's body holds that only its own page can show: the ids of its citations and
-# headings, the ARIA references to its source list, its footnote references
-_PAGE_ONLY = re.compile(
-    r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"'
-    r'|<sup class="footnote-ref">.*?</sup>'
-)
+# headings and the ARIA references to its source list; and its footnote references
+_PAGE_ONLY = re.compile(r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"')
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>')
 _ENDS_OF_TEXT = ('<section class="sources"', '<hr class="footnotes-sep"')
 
 
@@ -211,12 +209,13 @@ def summary_of(html: str, options: Options) -> str:
 
     for end in _ENDS_OF_TEXT:
         html = html.split(end, 1)[0]
-    html = _PAGE_ONLY.sub("", html).strip()
+    if "footnote-ref" in html:
+        html = _FOOTNOTE_REF.sub("", html)
     if options.summary_max_paragraphs is not None:
         html = truncate_html_paragraphs(html, options.summary_max_paragraphs)
     if options.summary_max_length is not None:
         html = truncate_html_words(html, options.summary_max_length, options.summary_end_suffix)
-    return html
+    return _PAGE_ONLY.sub("", html).strip()  # on what is left: the whole body takes 10x
 
 
 def _decode(data: bytes, sink: Sink) -> str | None:
