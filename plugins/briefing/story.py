@@ -194,9 +194,10 @@ class StoryReader:
 
 
 # what a story's body holds that only its own page can show: the ids of its citations and
-# headings and the ARIA references to its source list; and its footnote references
+# headings and the ARIA references to its source list; its footnote references; and its
+# headings, which under a story's title on a list would break the page's outline
 _PAGE_ONLY = re.compile(r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"')
-_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>')
+_NOT_SUMMARY = re.compile(r'<sup class="footnote-ref">.*?</sup>|<h([1-6])\b.*?</h\1>\n?', re.S)
 _ENDS_OF_TEXT = ('<section class="sources"', '<hr class="footnotes-sep"')
 
 
@@ -209,8 +210,8 @@ def summary_of(html: str, options: Options) -> str:
 
     for end in _ENDS_OF_TEXT:
         html = html.split(end, 1)[0]
-    if "footnote-ref" in html:
-        html = _FOOTNOTE_REF.sub("", html)
+    if "footnote-ref" in html or "<h" in html:
+        html = _NOT_SUMMARY.sub("", html)
     if options.summary_max_paragraphs is not None:
         html = truncate_html_paragraphs(html, options.summary_max_paragraphs)
     if options.summary_max_length is not None:
