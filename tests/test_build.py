@@ -301,3 +301,45 @@ def test_caches_write_only_the_stories_read_since_their_last_full_write(tmp_path
         for p in (project / "output").glob("2026/11/*/*/index.html")
     ]
     assert "Region's largest grid battery switched on late" in titles
+
+
+def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(tmp_path):
+    """A corrected headline or date moves a story without `slug:`; the build says so, at
+    the title (or date), with the old and new addresses, once: the next build is quiet."""
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/ferry.md": story("Ferry strike called off", body="Text.\n"),
+            "stories/pinned.md": story("Tunnel opens", extra="slug: tunnel\n"),
+        },
+    )
+    assert "url-moved" not in build(project).stderr  # nothing published yet
+    ferry = project / "content/stories/ferry.md"
+    ferry.write_text(story("Ferry strike called off, union says", body="Text.\n"))
+    pinned = project / "content/stories/pinned.md"
+    pinned.write_text(story("Tunnel opens early", extra="slug: tunnel\n"))
+    moved = build(project)
+    assert moved.returncode == 0, moved.stderr  # a warning, not an error
+    warnings = [line for line in moved.stderr.splitlines() if "url-moved" in line]
+    assert warnings == [
+        "content/stories/ferry.md:2:8: warning: url-moved: this story moved from "
+        "2026/11/27/ferry-strike-called-off/ to 2026/11/27/ferry-strike-called-off-union-says/ "
+        "since the last build, and links to the old address will break; to keep the old "
+        'address, set slug: "ferry-strike-called-off"'
+    ]
+    assert "url-moved" not in build(project).stderr
+    pinned.write_text(
+        story("Tunnel opens early", date="2026-11-26T07:30:00+00:00", extra="slug: tunnel\n")
+    )
+    dated = build(project)
+    assert (
+        "content/stories/pinned.md:3:7: warning: url-moved: this story moved from " in dated.stderr
+    )
+    assert "(its date is part of the address)" in dated.stderr
+    # a site that changes its URL scheme moves every story on purpose: no warnings
+    conf = project / "pelicanconf.py"
+    conf.write_text(
+        conf.read_text()
+        + '\nARTICLE_URL = "{date:%Y}/{slug}/"\nARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"\n'
+    )
+    assert "url-moved" not in build(project).stderr

@@ -101,11 +101,13 @@ def _check_across_stories(generator: Any) -> None:
 
 def _check_urls(generators: Any) -> None:
     """Two stories (or pages) at one URL would overwrite each other: an error at the second.
-    Names that differ only in case or Unicode normalisation clash on many file systems."""
+    Names that differ only in case or Unicode normalisation clash on many file systems.
+    A story the published site has at another address: a warning (``permalinks.py``)."""
     import unicodedata
 
     from . import diagnostics
     from .diagnostics import Diagnostic, Severity, display_path
+    from .permalinks import PUBLISHED, moved
 
     seen: dict[str, Any] = {}
     found = []
@@ -166,6 +168,12 @@ def _check_urls(generators: Any) -> None:
                 )
             )
     diagnostics.publish(found)
+    diagnostics.publish(
+        moved(
+            (s for g in generators for name in PUBLISHED for s in getattr(g, name, ())),
+            generators[0].settings if generators else {},
+        )
+    )
     if diagnostics.active_errors():
         # nothing will be published: stop before writing pages over each other
         from .build import BuildStopped

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from . import background, diagnostics, heap, pages, publish, search
+from . import background, diagnostics, heap, pages, permalinks, publish, search
 from .diagnostics import Report
 
 logger = logging.getLogger(__name__)
@@ -151,6 +151,7 @@ class BriefingPelican(Pelican):
         with heap.kept():  # the manifests live until the build ends
             saved = pages.load_manifest(path, output)
         self._manifest = {"pages": saved["pages"], "search": saved["search"]}
+        permalinks.remember(self.settings, saved["stories"])
         self._spare = {"pages": {}, "search": {}}
         self._pruning = None
         spare = saved["spare"]
@@ -238,6 +239,11 @@ class BriefingPelican(Pelican):
             made: dict[str, Any] = {"pages": {}, "search": {}}
             if self._writer is not None:
                 made["pages"] = self._writer.new_manifest()
+                shared = self._writer.context or {}
+                made["stories"] = permalinks.record(
+                    (s for name in permalinks.PUBLISHED for s in shared.get(name) or ()),
+                    self.settings,
+                )
             if self.settings.get("BRIEFING_SEARCH", True):
                 # part of the site, so built before the swap; only story pages are searched
                 try:

@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
     "feed-duplicate-id": "two stories have the same feed entry id",
     "url-collision": "two stories or pages would be written to one URL",
+    "url-moved": "a story's address changed since the last build (its title or date)",
 }
 
 
