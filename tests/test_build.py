@@ -325,7 +325,8 @@ def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(t
         "content/stories/ferry.md:2:8: warning: url-moved: this story moved from "
         "2026/11/27/ferry-strike-called-off/ to 2026/11/27/ferry-strike-called-off-union-says/ "
         "since the last build, and links to the old address will break; to keep the old "
-        'address, set slug: "ferry-strike-called-off"'
+        'address, set slug: "ferry-strike-called-off"; to send its readers on, add aliases: '
+        '["2026/11/27/ferry-strike-called-off/"]'
     ]
     assert "url-moved" not in build(project).stderr
     pinned.write_text(
@@ -343,3 +344,72 @@ def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(t
         + '\nARTICLE_URL = "{date:%Y}/{slug}/"\nARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"\n'
     )
     assert "url-moved" not in build(project).stderr
+
+
+def test_aliases_send_readers_of_an_old_address_on_to_the_story(tmp_path):
+    """`aliases:` keeps old links working: each is a page that is not indexed, names the
+    story as canonical and moves on to it at once (relative links in a relative site)."""
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/ferry.md": story(
+                "Ferry strike called off, union says",
+                extra='aliases: ["2026/11/27/ferry-strike-called-off/", "/old/ferry.html"]\n',
+            ),
+            "stories/tunnel.md": story("Tunnel <opens>"),
+        },
+    )
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    output = project / "output"
+    story_page = "2026/11/27/ferry-strike-called-off-union-says/"
+    for alias, depth in (
+        ("2026/11/27/ferry-strike-called-off/index.html", 4),
+        ("old/ferry.html", 1),
+    ):
+        page = BeautifulSoup((output / alias).read_text(), "html.parser")
+        target = "../" * depth + story_page
+        assert page.find("link", rel="canonical")["href"] == target
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == f"0; url={target}"
+        assert page.find("a")["href"] == target
+        assert page.title.text.startswith("Ferry strike called off, union says")
+        assert (output / alias).parent.joinpath(target, "index.html").resolve().is_file()
+    sitemap = (output / "sitemap.xml").read_text()
+    assert story_page in sitemap and "ferry-strike-called-off/" not in sitemap.replace(
+        story_page, ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("aliases", "expected"),
+    [
+        ('["../secrets/"]', "3:11: error: alias-invalid: alias '../secrets/' has an empty"),
+        ('["https://other.example/x/"]', "3:11: error: alias-invalid: alias 'https://other"),
+        (
+            '["2026/11/27/tunnel-opens/", "2026/11/27/", "search/x/"]',
+            "3:10: error: url-collision: an alias cannot be written over another page: "
+            "2026/11/27/tunnel-opens/ is where content/stories/tunnel.md is written; "
+            "2026/11/27/ is one of the site's own pages; search/x/ is one of the site's own "
+            "pages; remove them",
+        ),
+    ],
+    ids=["outside the site", "another site", "over other pages"],
+)
+def test_an_alias_that_cannot_be_written_fails_the_build_at_the_aliases(
+    tmp_path, aliases, expected
+):
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/ferry.md": (
+                f"---\ntitle: Ferry\naliases: {aliases}\n"
+                "date: 2026-11-27T07:30:00+00:00\n---\nBody.\n"
+            ),
+            "stories/tunnel.md": story("Tunnel opens"),
+        },
+    )
+    result = build(project)
+    assert result.returncode != 0
+    assert f"content/stories/ferry.md:{expected}" in result.stderr
+    assert not (project / "output").exists()

@@ -27,6 +27,7 @@ def register() -> None:
     signals.initialized.connect(_add_template_helpers)
     signals.get_generators.connect(_archive_generator)
     signals.all_generators_finalized.connect(_check_urls)
+    signals.article_writer_finalized.connect(_write_redirects)
     signals.all_generators_finalized.connect(_fast_membership)
     signals.all_generators_finalized.connect(_keep_context)
     signals.finalized.connect(_release_heap)
@@ -99,6 +100,12 @@ def _check_across_stories(generator: Any) -> None:
     diagnostics.publish(links_cited_before(stories))
 
 
+def _write_redirects(generator: Any, writer: Any) -> None:
+    from .permalinks import write_redirects
+
+    write_redirects(generator, writer)
+
+
 def _check_urls(generators: Any) -> None:
     """Two stories (or pages) at one URL would overwrite each other: an error at the second.
     Names that differ only in case or Unicode normalisation clash on many file systems.
@@ -107,7 +114,7 @@ def _check_urls(generators: Any) -> None:
 
     from . import diagnostics
     from .diagnostics import Diagnostic, Severity, display_path
-    from .permalinks import PUBLISHED, moved
+    from .permalinks import PUBLISHED, aliases, moved
 
     seen: dict[str, Any] = {}
     found = []
@@ -167,13 +174,37 @@ def _check_urls(generators: Any) -> None:
                     problem,
                 )
             )
+    # the archive's own pages (days, months, years) and the site's files at the top
+    own = {"index.html", "404.html", "sitemap.xml", "robots.txt"}
+    for g in generators:
+        own.update(day.save_as for day in getattr(g, "days", ()))
+        for year in getattr(g, "calendar", ()):
+            own.add(year.save_as)
+            own.update(month.save_as for month in year.months)
+    published = [s for g in generators for name in PUBLISHED for s in getattr(g, name, ())]
+    for story in sorted(published, key=lambda s: s.source_path):
+        clashes = []  # one diagnostic for all of a story's aliases: they share a position
+        for path, file in aliases(story):
+            taken = seen.setdefault(unicodedata.normalize("NFC", file).casefold(), story)
+            if file == story.save_as:
+                clashes.append(f"{path} is the story's own address")
+            elif taken is not story:
+                clashes.append(f"{path} is where {display_path(taken.source_path)} is written")
+            elif path.split("/")[0] in reserved or file in own:
+                clashes.append(f"{path} is one of the site's own pages")
+        if clashes:
+            found.append(
+                Diagnostic(
+                    display_path(story.source_path),
+                    *getattr(story, "briefing_positions", {}).get("aliases", (1, 1)),
+                    Severity.ERROR,
+                    "url-collision",
+                    f"an alias cannot be written over another page: {'; '.join(clashes)}; "
+                    f"remove {'it' if len(clashes) == 1 else 'them'}",
+                )
+            )
     diagnostics.publish(found)
-    diagnostics.publish(
-        moved(
-            (s for g in generators for name in PUBLISHED for s in getattr(g, name, ())),
-            generators[0].settings if generators else {},
-        )
-    )
+    diagnostics.publish(moved(published, generators[0].settings if generators else {}))
     if diagnostics.active_errors():
         # nothing will be published: stop before writing pages over each other
         from .build import BuildStopped

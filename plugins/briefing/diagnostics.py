@@ -64,8 +64,9 @@ CODES: dict[str, str] = {
     "citation-too-many": "a group cites a host more times than the story has sources of it",
     "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
     "feed-duplicate-id": "two stories have the same feed entry id",
-    "url-collision": "two stories or pages would be written to one URL",
+    "url-collision": "two stories or pages (or an alias) would be written to one URL",
     "url-moved": "a story's address changed since the last build (its title or date)",
+    "alias-invalid": "an alias is not a path on this site",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .diagnostics import Sink
 from .frontmatter import Header
+from .urls import site_path, site_path_problem
 
 #: Fields that hold one line of text.
 TEXT_FIELDS = {"title", "slug", "category", "author", "lang", "url", "save_as", "template", "id"}
@@ -112,6 +113,10 @@ def interpret(
             items = _list(name, value, header, sink)
             if items:
                 meta[name] = items
+        elif name == "aliases":
+            found = _aliases(value, header, sink)
+            if found:
+                meta[name] = found
         elif name == "position":
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():
                 value = int(value)  # from a Pelican header
@@ -188,6 +193,31 @@ def report_not_text(sink: Sink, header: Header, path: tuple[Any, ...], label: st
         "type",
         f"{label} must be text, but YAML reads this value as {describe_value(value)}{hint}",
     )
+
+
+def _aliases(value: Any, header: Header, sink: Sink) -> list[str]:
+    """Earlier addresses of the story (``aliases``), each a path on this site, which the
+    build turns into a page that sends readers on to the story."""
+    entries: list[tuple[Any, tuple[int, int]]]
+    if value is None:
+        return []
+    if isinstance(value, str):
+        entries = [(item, header.where(("aliases",))) for item in split_list(value)]
+    elif isinstance(value, list):
+        entries = [(item, header.where(("aliases", i))) for i, item in enumerate(value)]
+    else:
+        entries = [(value, header.where(("aliases",)))]
+    found = []
+    for item, at in entries:
+        if not isinstance(item, str):
+            sink.error(*at, "type", f"an alias must be a path, not {describe_value(item)}")
+            continue
+        problem = site_path_problem(item.strip())
+        if problem:
+            sink.error(*at, "alias-invalid", f"alias '{item.strip()}' {problem}")
+        else:
+            found.append(site_path(item.strip()))
+    return list(dict.fromkeys(found))
 
 
 def _list(name: str, value: Any, header: Header, sink: Sink) -> list[str]:

@@ -1,19 +1,29 @@
-"""Where each story was last published, so that a build which moves one says so.
+"""A story's addresses: where the last build published it, and where it used to be.
 
 A story's address is made of its date and slug, and a story without ``slug:`` takes its
 slug from its title (Pelican's rule): correcting a headline or a date moves the story, and
 every link already shared to the old address breaks.  The build records each published
 story's address with the page manifest and, on the next build, warns (``url-moved``) at
-the title or date of each story whose address changed, with the ``slug:`` that keeps it.
-Nothing is compared when the URL settings changed: then every story moves on purpose.
+the title or date of each story whose address changed, with the ``slug:`` that keeps it
+or the ``aliases:`` entry that sends readers on from the old one.  Nothing is compared
+when the URL settings changed: then every story moves on purpose.
+
+Each alias (a path on the site, such as ``2026/11/27/old-slug/``) becomes a small page
+that sends readers and search engines on to the story: a canonical link, an immediate
+refresh and a plain link, not indexed (as Hugo's ``aliases`` do).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
+from pelican.utils import get_relative_path, path_to_url
+
 from .diagnostics import Diagnostic, Severity, display_path
+from .urls import file_of
 
 # settings that move stories on purpose when they change
 _URL_SETTINGS = (
@@ -57,12 +67,13 @@ def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
             continue
         old_url, old_slug = old
         positions = getattr(story, "briefing_positions", None) or {}
+        redirect = f'; to send its readers on, add aliases: ["{old_url}"]'
         if old_slug != story.slug:
             line, col = positions.get("title", (1, 1))
-            why = f'; to keep the old address, set slug: "{old_slug}"'
+            why = f'; to keep the old address, set slug: "{old_slug}"{redirect}'
         else:
             line, col = positions.get("date", (1, 1))
-            why = " (its date is part of the address)"
+            why = f" (its date is part of the address){redirect}"
         found.append(
             Diagnostic(
                 display_path(story.source_path),
@@ -75,3 +86,48 @@ def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
             )
         )
     return found
+
+
+def aliases(story: Any) -> list[tuple[str, str]]:
+    """The story's aliases, each with the file that serves it."""
+    return [(path, file_of(path)) for path in getattr(story, "aliases", None) or ()]
+
+
+def redirect_page(story: Any, name: str, settings: dict[str, Any]) -> str:
+    """The page at ``name`` (an alias's file) that sends readers on to ``story``."""
+    if settings.get("RELATIVE_URLS"):
+        base = path_to_url(get_relative_path(name))
+    else:
+        base = settings.get("SITEURL") or ""
+    target = escape(f"{base}/{story.url}" if base else story.url)
+    title = escape(str(story.title))
+    site = escape(str(settings.get("SITENAME", "")))
+    lang = escape(str(getattr(story, "lang", None) or settings.get("DEFAULT_LANG", "en")))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title} · {site}</title>\n"
+        f'<link rel="canonical" href="{target}">\n'
+        f'<meta name="robots" content="noindex">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        f"</head>\n<body>\n"
+        f'<p>This story has moved: <a href="{target}">{title}</a>.</p>\n'
+        f"</body>\n</html>\n"
+    )
+
+
+def write_redirects(generator: Any, writer: Any) -> None:
+    """``article_writer_finalized``: a redirect page at each alias of each published story."""
+    settings = generator.settings
+    for name in PUBLISHED:
+        for story in getattr(generator, name, ()):
+            for path, file in aliases(story):
+                if hasattr(writer, "write_text"):
+                    page = (story.url, str(story.title), getattr(story, "lang", None), path)
+                    writer.write_text(
+                        file, lambda s=story, f=file: redirect_page(s, f, settings), page
+                    )
+                else:  # Pelican's own writer
+                    target = os.path.join(writer.output_path, file)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "w", encoding="utf-8") as f:
+                        f.write(redirect_page(story, file, settings))

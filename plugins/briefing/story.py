@@ -150,7 +150,7 @@ class StoryReader:
             if isinstance(value, str) and XML_ILLEGAL.search(value) and value not in text:
                 line, col = header.where(path)
                 _xml_illegal_value(value, line, col, sink)
-        story.positions = {key: header.where((key,)) for key in ("title", "id", "date")}
+        story.positions = {key: header.where((key,)) for key in ("title", "id", "date", "aliases")}
         story.metadata = metadata.interpret(
             header,
             sink,

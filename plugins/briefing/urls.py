@@ -72,6 +72,36 @@ def _valid_host(host: str) -> bool:
     return _HOST.fullmatch(host.rstrip(".")) is not None
 
 
+def site_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be an address on this site (an alias, ``2026/11/27/old-slug/``),
+    or None."""
+    if not path.isprintable() or any(ch.isspace() for ch in path):
+        return "contains spaces or control characters"
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or path.startswith("//"):
+        return "is not a path on this site; write it as 2026/11/27/old-slug/"
+    if parts.query or parts.fragment:
+        return "has a query or a fragment; write the path alone"
+    trimmed = path.strip("/")
+    if not trimmed:
+        return "is the site's front page"
+    if "\\" in path or any(part in ("", ".", "..") for part in trimmed.split("/")):
+        return "has an empty, '.' or '..' part"
+    return None
+
+
+def site_path(path: str) -> str:
+    """An address on this site as the site writes its own: no leading slash, a folder's
+    with a trailing one (``2026/11/27/old-slug/``), a file's as given (``old.html``)."""
+    path = path.lstrip("/")
+    return path if path.endswith(("/", ".html", ".htm")) else path + "/"
+
+
+def file_of(path: str) -> str:
+    """The file that serves the address ``path`` (from ``site_path``)."""
+    return path + "index.html" if path.endswith("/") else path
+
+
 def host_of(url: str) -> str:
     """The normalised host of a URL that passed :func:`url_problem`."""
     return normalize_host(urlsplit(url).hostname or "")
