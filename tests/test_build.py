@@ -329,6 +329,15 @@ def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(t
         '["2026/11/27/ferry-strike-called-off/"]'
     ]
     assert "url-moved" not in build(project).stderr
+    # moved again, with the old address kept as an alias: nothing to warn about
+    ferry.write_text(
+        story(
+            "Ferry strike off",
+            body="Text.\n",
+            extra='aliases: ["2026/11/27/ferry-strike-called-off-union-says/"]\n',
+        )
+    )
+    assert "url-moved" not in build(project).stderr
     pinned.write_text(
         story("Tunnel opens early", date="2026-11-26T07:30:00+00:00", extra="slug: tunnel\n")
     )

@@ -65,6 +65,8 @@ def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
         old = was.get(story.source_path)
         if not (isinstance(old, tuple) and len(old) == 2) or old[0] == story.url:
             continue
+        if old[0] in (getattr(story, "aliases", None) or ()):
+            continue  # moved on purpose, and the old address sends readers on
         old_url, old_slug = old
         positions = getattr(story, "briefing_positions", None) or {}
         redirect = f'; to send its readers on, add aliases: ["{old_url}"]'
