@@ -31,14 +31,16 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The example site plus 40 generated stories over the weeks before it, and one from
-    May (so the search index has two quarters' bundles), built once."""
+    May (so the search index has two quarters' bundles, and with an alias, so the checks
+    of every file see a redirect page), built once."""
     project = make_project(tmp_path_factory.mktemp("browser") / "site", example_content=True)
     start = dt.datetime(2026, 10, 20, 6, 0, tzinfo=dt.UTC)
     generate(project / "content" / "stories" / "generated", 40, seed=7, start=start)
     write(
         project / "content" / "stories" / "2026-05-12-airship.md",
         "---\ntitle: An airship returns to the harbour\ndate: 2026-05-12T09:00:00+01:00\n"
-        "category: City\ntags: [harbour]\nsources:\n  gazette:\n"
+        "category: City\ntags: [harbour]\naliases: [2026/05/12/zeppelin/]\n"
+        "sources:\n  gazette:\n"
         "    url: https://harbourgazette.example/2026/05/12/airship\n"
         "    outlet: The Harbour Gazette\n---\n"
         "A zeppelin moored at the old pier for the first time in ninety years "
