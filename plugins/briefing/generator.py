@@ -28,7 +28,7 @@ from markupsafe import Markup
 from pelican import contents
 from pelican.generators import Generator
 
-from . import archive, cachefile, diagnostics, feeds, search
+from . import archive, cachefile, diagnostics, feeds, pages, search
 from .diagnostics import Diagnostic, Severity, display_path
 
 logger = logging.getLogger(__name__)
@@ -378,10 +378,7 @@ class BriefingGenerator(Generator):
                 name = f.path + feeds.SUFFIXES[fmt]
                 writer.write_file(name, template, self.context, False, feed=f, url=name)
             name = f.path + feeds.SUFFIXES["json"]
-            if hasattr(writer, "write_text"):
-                writer.write_text(name, functools.partial(feeds.json_feed, f, about=about), f)
-            else:
-                _write_text(writer.output_path, name, feeds.json_feed(f, about=about))
+            pages.write_text(writer, name, functools.partial(feeds.json_feed, f, about=about), f)
 
 
 def fast_membership(generators: Any) -> None:
@@ -436,13 +433,6 @@ def _feed_namespace(settings: dict[str, Any]) -> uuid.UUID:
     if value:
         return uuid.UUID(str(value))
     return uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + settings.get("SITENAME", ""))
-
-
-def _write_text(output_path: str, name: str, text: str) -> None:
-    path = os.path.join(output_path, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 def feed_path(kind: str, obj: Any = None) -> str:

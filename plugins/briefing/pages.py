@@ -569,6 +569,18 @@ def _describe(code: int) -> str:
     return f"exit status {code}"
 
 
+def write_text(writer: Any, name: str, make: Callable[[], str], depends: Any) -> None:
+    """A file whose text ``make()`` returns: planned by Briefing's writer (``depends`` is
+    what its digest covers), written at once by Pelican's own."""
+    if isinstance(writer, PlanningWriter):
+        writer.write_text(name, make, depends)
+        return
+    path = os.path.join(writer.output_path, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(make())
+
+
 # --- the manifest of the published site ----------------------------------------------------
 
 

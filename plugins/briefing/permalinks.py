@@ -15,13 +15,13 @@ refresh and a plain link, not indexed (as Hugo's ``aliases`` do).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from pelican.utils import get_relative_path, path_to_url
 
+from . import pages
 from .diagnostics import Diagnostic, Severity, display_path
 from .urls import file_of
 
@@ -123,13 +123,7 @@ def write_redirects(generator: Any, writer: Any) -> None:
     for name in PUBLISHED:
         for story in getattr(generator, name, ()):
             for path, file in aliases(story):
-                if hasattr(writer, "write_text"):
-                    page = (story.url, str(story.title), getattr(story, "lang", None), path)
-                    writer.write_text(
-                        file, lambda s=story, f=file: redirect_page(s, f, settings), page
-                    )
-                else:  # Pelican's own writer
-                    target = os.path.join(writer.output_path, file)
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    with open(target, "w", encoding="utf-8") as f:
-                        f.write(redirect_page(story, file, settings))
+                page = (story.url, str(story.title), getattr(story, "lang", None), path)
+                pages.write_text(
+                    writer, file, lambda s=story, f=file: redirect_page(s, f, settings), page
+                )
