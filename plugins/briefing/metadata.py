@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 from .diagnostics import Sink
@@ -82,9 +81,10 @@ def interpret(
     *,
     timezone: str,
     formatted_fields: frozenset[str] | set[str] = frozenset({"summary"}),
-    render_inline: Callable[[str], str] = lambda s: s,
 ) -> dict[str, Any]:
-    """Turn a header's raw values into metadata, reporting what is wrong with them."""
+    """Turn a header's raw values into metadata, reporting what is wrong with them.
+    Formatted fields (``summary``) are kept as written: the reader renders them with the
+    story's sources."""
     if header.style == "pelican":
         raw = _from_pelican_header(header, sink)
     else:
@@ -96,7 +96,7 @@ def interpret(
         if name in formatted_fields:
             text = _text(name, value, header, sink)
             if text is not None:
-                meta[name] = render_inline(text)
+                meta[name] = text
         elif name in TEXT_FIELDS or name == "status":
             text = _text(name, value, header, sink)
             if text is None:
