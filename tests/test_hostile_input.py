@@ -64,13 +64,15 @@ def assert_no_active_content(html: str, where: str) -> None:
 @given(st.lists(st.sampled_from(HOSTILE), min_size=6, max_size=6))
 def test_no_script_reaches_any_page_or_feed(tmp_path_factory, values):
     title, summary, tag, outlet, source_title, body = values
+    # a name that makes no URL part is refused (test_segments); these all make one
+    tag, author = f"Desk {tag}", f"Ana {outlet}"
     project = make_project(
         tmp_path_factory.mktemp("hostile") / "site",
         content={
             "stories/x.md": (
                 f"---\ntitle: {yaml(title)}\nslug: hostile\ndate: 2026-11-27T09:00:00+00:00\n"
                 f"summary: {yaml(summary)}\ncategory: {yaml(tag)}\ntags: [{yaml(tag)}]\n"
-                f"authors: [{yaml(outlet)}]\nsources:\n  a:\n    url: https://evil.example.com/x\n"
+                f"authors: [{yaml(author)}]\nsources:\n  a:\n    url: https://evil.example.com/x\n"
                 f"    outlet: {yaml(outlet)}\n    title: {yaml(source_title)}\n"
                 f"    note: {yaml(body)}\n---\n{body} (evil.example.com) [x]({body}) <{body}>\n"
             ),
@@ -130,7 +132,7 @@ def test_a_title_with_nothing_left_for_a_url_needs_a_slug(tmp_path):
     )
     result = build(project)
     assert result.returncode == 1
-    assert "content/stories/x.md:2:8: error: url-collision: the title gives no slug" in (
+    assert "content/stories/x.md:2:8: error: slug-invalid: the title gives no slug" in (
         result.stderr
     )
     assert "Traceback" not in result.stdout + result.stderr

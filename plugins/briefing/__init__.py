@@ -15,10 +15,13 @@ __all__ = ["register", "BriefingPelican"]
 def register() -> None:
     from pelican import signals
 
-    from .build import quiet_build_failures
+    from .build import quiet_build_failures, quiet_reported
     from .translations import install as linear_translations
 
+    signals.initialized.connect(_take_settings)
     signals.readers_init.connect(_use_story_reader)
+    signals.article_generator_init.connect(_guard_reads)
+    signals.page_generator_init.connect(_guard_reads)
     signals.content_object_init.connect(_remember_urls)
     signals.article_generator_init.connect(_forget_disabled_markdown)
     signals.article_generator_init.connect(_keep_articles)
@@ -26,15 +29,31 @@ def register() -> None:
     signals.article_generator_finalized.connect(_check_across_stories)
     signals.initialized.connect(_add_template_helpers)
     signals.get_generators.connect(_archive_generator)
-    signals.all_generators_finalized.connect(_check_urls)
+    signals.all_generators_finalized.connect(_check_site)
     signals.article_writer_finalized.connect(_write_redirects)
     signals.all_generators_finalized.connect(_fast_membership)
     signals.all_generators_finalized.connect(_keep_context)
     signals.finalized.connect(_release_heap)
     linear_translations()
-    pelican_logger = logging.getLogger("pelican")
-    if quiet_build_failures not in pelican_logger.filters:
-        pelican_logger.addFilter(quiet_build_failures)
+    for name, quiet in (
+        ("pelican", quiet_build_failures),
+        ("pelican.generators", quiet_reported),
+        ("pelican.contents", quiet_reported),
+    ):
+        if quiet not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(quiet)
+
+
+def _take_settings(pelican: Any) -> None:
+    from .build import take_settings
+
+    take_settings(pelican.settings)
+
+
+def _guard_reads(generator: Any) -> None:
+    from .reader import guard_reads
+
+    guard_reads(generator)
 
 
 def _use_story_reader(readers: Any) -> None:
@@ -106,110 +125,10 @@ def _write_redirects(generator: Any, writer: Any) -> None:
     write_redirects(generator, writer)
 
 
-def _check_urls(generators: Any) -> None:
-    """Two stories (or pages) at one URL would overwrite each other: an error at the second.
-    Names that differ only in case or Unicode normalisation clash on many file systems.
-    A story the published site has at another address: a warning (``permalinks.py``)."""
-    import unicodedata
+def _check_site(generators: Any) -> None:
+    from .sitecheck import check
 
-    from . import diagnostics
-    from .diagnostics import Diagnostic, Severity, display_path
-    from .permalinks import PUBLISHED, aliases, moved
-
-    seen: dict[str, Any] = {}
-    found = []
-    contents = [
-        c
-        for g in generators
-        for name in ("articles", "pages", "drafts", "hidden_articles", "hidden_pages")
-        for c in getattr(g, name, [])
-    ]
-    reserved = {
-        "archive",
-        "search",
-        "sources",
-        "sections",
-        "topics",
-        "authors",
-        "section",
-        "topic",
-        "author",
-        "feeds",
-        "drafts",
-        "page",
-        "theme",
-        "pagefind",
-    }
-    for content in sorted(contents, key=lambda c: c.source_path):
-        line, col = getattr(content, "briefing_positions", {}).get("title", (1, 1))
-        problem = None
-        if not content.slug:
-            problem = (
-                "the title gives no slug (nothing is left of it for a URL); "
-                "set slug: in the front matter"
-            )
-        elif type(content).__name__ == "Page" and content.save_as.split("/")[0] in reserved:
-            problem = (
-                f"this page would be written to {content.save_as}, which the site uses "
-                "for its own pages; set another slug: in the front matter"
-            )
-        if problem is None:
-            first = seen.setdefault(
-                unicodedata.normalize("NFC", content.save_as).casefold(), content
-            )
-            if first is not content:
-                problem = (
-                    f"this story would be written to {content.save_as}, where "
-                    f"{display_path(first.source_path)} is written; give one of them "
-                    "another slug"
-                )
-        if problem:
-            found.append(
-                Diagnostic(
-                    display_path(content.source_path),
-                    line,
-                    col,
-                    Severity.ERROR,
-                    "url-collision",
-                    problem,
-                )
-            )
-    # the archive's own pages (days, months, years) and the site's files at the top
-    own = {"index.html", "404.html", "sitemap.xml", "robots.txt"}
-    for g in generators:
-        own.update(day.save_as for day in getattr(g, "days", ()))
-        for year in getattr(g, "calendar", ()):
-            own.add(year.save_as)
-            own.update(month.save_as for month in year.months)
-    published = [s for g in generators for name in PUBLISHED for s in getattr(g, name, ())]
-    for story in sorted(published, key=lambda s: s.source_path):
-        clashes = []  # one diagnostic for all of a story's aliases: they share a position
-        for path, file in aliases(story):
-            taken = seen.setdefault(unicodedata.normalize("NFC", file).casefold(), story)
-            if file == story.save_as:
-                clashes.append(f"{path} is the story's own address")
-            elif taken is not story:
-                clashes.append(f"{path} is where {display_path(taken.source_path)} is written")
-            elif path.split("/")[0] in reserved or file in own:
-                clashes.append(f"{path} is one of the site's own pages")
-        if clashes:
-            found.append(
-                Diagnostic(
-                    display_path(story.source_path),
-                    *getattr(story, "briefing_positions", {}).get("aliases", (1, 1)),
-                    Severity.ERROR,
-                    "url-collision",
-                    f"an alias cannot be written over another page: {'; '.join(clashes)}; "
-                    f"remove {'it' if len(clashes) == 1 else 'them'}",
-                )
-            )
-    diagnostics.publish(found)
-    diagnostics.publish(moved(published, generators[0].settings if generators else {}))
-    if diagnostics.active_errors():
-        # nothing will be published: stop before writing pages over each other
-        from .build import BuildStopped
-
-        raise BuildStopped("stopped before writing pages: the stories have errors")
+    check(generators)
 
 
 def _add_template_helpers(pelican: Any) -> None:

@@ -37,7 +37,7 @@ from typing import Any
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from . import background, cachefile, diagnostics, fingerprint, heap, prepass, reader
+from . import background, cachefile, clock, diagnostics, fingerprint, heap, prepass, reader
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-articles.pickle"
@@ -153,7 +153,7 @@ class ArticleCache:
         return os.path.abspath(os.path.join(self.generator.path, path))
 
     def _not_yet_due(self, date: Any) -> bool | None:
-        if self.settings.get("WITH_FUTURE_DATES", True):
+        if not clock.holds_future(self.settings):
             return None
         return reader.not_yet_due(self.settings, date)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
-from .urls import _psl, has_public_suffix, normalize_host
+from .urls import _psl, has_public_suffix, normalize_host, shortened
 
 #: Lines news apps append to a shared briefing; dropped (and reported) when they end the text.
 FOOTER_PATTERNS = [
@@ -67,15 +67,13 @@ def birth_slug(title: str, settings: dict[str, Any]) -> str | None:
 
     if setting("SLUGIFY_SOURCE") != "title":
         return None
-    return (
-        pelican_slugify(
-            title,
-            regex_subs=setting("SLUG_REGEX_SUBSTITUTIONS"),
-            preserve_case=setting("SLUGIFY_PRESERVE_CASE"),
-            use_unicode=setting("SLUGIFY_USE_UNICODE"),
-        )
-        or None
+    slug = pelican_slugify(
+        title,
+        regex_subs=setting("SLUG_REGEX_SUBSTITUTIONS"),
+        preserve_case=setting("SLUGIFY_PRESERVE_CASE"),
+        use_unicode=setting("SLUGIFY_USE_UNICODE"),
     )
+    return shortened(slug) or None  # a long headline's slug is cut, as the build asks
 
 
 def _birth_lines(title: str, date: dt.datetime, settings: dict[str, Any]) -> list[str]:

@@ -4,16 +4,19 @@ when the whole build succeeded, with every diagnostic of the run printed once.""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import jinja2
 from pelican import Pelican
 
-from . import background, diagnostics, heap, pages, permalinks, publish, search
+from . import background, clock, diagnostics, heap, pages, permalinks, publish, search
 from .diagnostics import Report
 
 logger = logging.getLogger(__name__)
@@ -30,19 +33,72 @@ class BuildStopped(BuildFailed):
 class _ErrorCounter(logging.Handler):
     """Counts errors anything logs during a build (Pelican's own included), and the
     warnings Pelican gives for a static file it failed to copy: a site without its CSS
-    or images must not be published."""
+    or images must not be published.  Other warnings are counted apart: they fail a
+    strict build (``--fatal warnings``, ``BRIEFING_STRICT``)."""
 
     _COPY_FAILED = ("A problem occurred copying", "While copying")
 
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.count = 0
+        self.warnings = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.ERROR or (
             record.name == "pelican.utils" and str(record.msg).startswith(self._COPY_FAILED)
         ):
             self.count += 1
+        elif record.levelno == logging.WARNING:
+            self.warnings += 1
+
+
+@contextlib.contextmanager
+def _not_fatal() -> Iterator[bool]:
+    """Pelican's ``--fatal warnings`` (or ``errors``) raises an exception from inside the
+    call that logs, which ends the build in a traceback half-way: the build counts what is
+    logged instead and fails at its end, with the usual summary.  Yields whether warnings
+    were to be fatal."""
+    from pelican.log import FatalLogger
+
+    level = FatalLogger.fatal_lvl
+    FatalLogger.fatal_lvl = logging.CRITICAL + 1
+    try:
+        yield level <= logging.WARNING
+    finally:
+        FatalLogger.fatal_lvl = level
+
+
+def take_settings(settings: dict[str, Any]) -> None:
+    """``initialized``: what a Briefing build changes in the site's settings, and the
+    combinations it refuses.
+
+    Embargo: a story not yet due (``WITH_FUTURE_DATES = False``, by ``clock.now()``) or a
+    draft is written nowhere, unless ``BRIEFING_PREVIEW_DRAFTS`` asks for it in a
+    development build; a production build (``BRIEFING_PRODUCTION = True``, in
+    ``publishconf.py``) refuses that."""
+    clock.take_over_future_dates(settings)
+    if settings.get("BRIEFING_PREVIEW_DRAFTS"):
+        if settings.get("BRIEFING_PRODUCTION"):
+            raise BuildFailed(
+                "BRIEFING_PREVIEW_DRAFTS = True in a production build (BRIEFING_PRODUCTION = "
+                "True) would publish drafts and stories not yet due; set "
+                "BRIEFING_PREVIEW_DRAFTS = False in the production settings (publishconf.py)"
+            )
+        return
+    for name in _DRAFT_FILES:
+        settings[name] = ""  # Pelican writes no file for an empty SAVE_AS
+
+
+_DRAFT_FILES = (
+    "DRAFT_SAVE_AS",
+    "DRAFT_LANG_SAVE_AS",
+    "DRAFT_PAGE_SAVE_AS",
+    "DRAFT_PAGE_LANG_SAVE_AS",
+)
+
+
+class _Checked(Exception):
+    """Raised where a build would start writing, when it only checks the stories."""
 
 
 class _MakePages:
@@ -75,10 +131,69 @@ class BriefingPelican(Pelican):
     _pruning: background.Forked | None = None
     _search_shards = 0
 
+    _checking = False
+    _read: dict[str, Any] | None = None  # in a check: the build's shared context
+
     def _get_generator_classes(self) -> list[type]:
+        if self._checking:
+            return [*super()._get_generator_classes(), self._keeping_context()]
         return [*super()._get_generator_classes(), _MakePages]
 
+    def _keeping_context(self) -> type:
+        owner = self
+
+        class KeepContext:
+            """Not a generator: made like one, it keeps the build's context for the check."""
+
+            def __init__(self, *, context: dict[str, Any], **_: Any) -> None:
+                owner._read = context
+
+        return KeepContext
+
+    def check_stories(self) -> tuple[Report, set[str]]:
+        """``briefing check``: the build's reading and every check it makes of the stories
+        (the same code: the reader, Pelican's own, and ``sitecheck.py``), stopped before a
+        page is planned; nothing is written but caches.  Returns the report and the files
+        the build reads (absolute paths)."""
+        from pelican import Pelican
+
+        report = Report()
+        counter = _ErrorCounter()
+        root = logging.getLogger()
+        published = os.path.abspath(self.output_path)
+        manifest = pages.manifest_path(self.settings)
+        with heap.kept():
+            permalinks.remember(self.settings, pages.load_manifest(manifest, published)["stories"])
+        scratch = tempfile.mkdtemp(prefix="briefing-check-")
+        self.output_path = self.settings["OUTPUT_PATH"] = scratch
+        self._checking, self._read = True, None
+        root.addHandler(counter)
+        try:
+            with diagnostics.collecting(report), _not_fatal():
+                try:
+                    Pelican.run(self)
+                except (BuildStopped, _Checked):
+                    pass
+        finally:
+            root.removeHandler(counter)
+            self._checking = False
+            self.output_path = self.settings["OUTPUT_PATH"] = published
+            shutil.rmtree(scratch, ignore_errors=True)
+            background.finish_writes()
+            heap.release()
+        report.logged_errors, report.logged_warnings = counter.count, counter.warnings
+        context = self._read or {}
+        root_path = os.path.abspath(self.settings["PATH"])
+        read = {
+            os.path.join(root_path, rel)
+            for key in ("generated_content", "static_content")
+            for rel in context.get(key) or ()
+        }
+        return report, read
+
     def _get_writer(self) -> Any:
+        if self._checking:
+            raise _Checked  # the stories are read and checked: nothing is written
         self._pruned()
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
         writer.reuse = pages.manifest_path(self.settings) is not None
@@ -204,7 +319,7 @@ class BriefingPelican(Pelican):
             root.addHandler(counter)
             self.output_path = self.settings["OUTPUT_PATH"] = staging
             try:
-                with diagnostics.collecting(report):
+                with diagnostics.collecting(report), _not_fatal() as strict:
                     try:
                         super().run()
                     except BuildStopped:
@@ -223,13 +338,16 @@ class BriefingPelican(Pelican):
                     counter.count += self._writer.errors_logged
                 root.removeHandler(counter)
                 self.output_path = self.settings["OUTPUT_PATH"] = output
+                report.logged_errors, report.logged_warnings = counter.count, counter.warnings
                 _print(report)
-            if report.errors or counter.count:
+            strict = strict or bool(self.settings.get("BRIEFING_STRICT"))
+            warned = report.warnings + counter.warnings
+            if report.errors or counter.count or (strict and warned):
                 self._discard(staging)
-                errors = report.summary() if report.errors else f"{counter.count} error(s) logged"
-                failed = BuildFailed(
-                    f"build failed ({errors}); {_shown(output)} was left unchanged"
-                )
+                why = report.summary()
+                if strict and warned and not (report.errors or counter.count):
+                    why += "; a strict build fails on warnings"
+                failed = BuildFailed(f"build failed ({why}); {_shown(output)} was left unchanged")
                 if autoreload:
                     # Pelican's autoreload loop re-runs at once after an exception, which
                     # would rebuild a broken site in a busy loop: report and wait for changes.
@@ -320,13 +438,22 @@ def _print(report: Report) -> None:
     items = report.sorted()
     for d in items:
         print(d, file=sys.stderr)
-    if items:
+    if items or report.logged_errors or report.logged_warnings:
         print(f"briefing: {report.summary()}", file=sys.stderr, flush=True)
 
 
 def _shown(path: str) -> str:
     rel = os.path.relpath(path)
     return (rel if not rel.startswith(os.pardir) else path) + "/"
+
+
+def quiet_reported(record: logging.LogRecord) -> bool:
+    """Pelican's lines about a file it could not read say neither where nor why; the
+    reader reported each such file with a located diagnostic (``reader.guard_reads``)."""
+    return record.msg not in _REPORTED
+
+
+_REPORTED = ("Could not process %s", "Skipping %s: could not find information about '%s'")
 
 
 def quiet_build_failures(record: logging.LogRecord) -> bool:

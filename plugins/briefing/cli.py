@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .crosscheck import StoryRef, links_cited_before
 from .diagnostics import Diagnostic, Report, Severity, display_path
+from .publish import PublishError
 from .story import EXTENSIONS, Options, StoryReader
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -184,27 +185,25 @@ def check(args: argparse.Namespace) -> int:
     if missing:
         print(f"briefing: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    reader = StoryReader(Options.from_settings(settings))
-    report = Report()
     files = list(_stories(paths))
-    progress = _Progress(len(files))
-    refs = []
-    from .prepass import Prepass
-
-    # on every core; cached by content hash in the site's cache folder (none outside a site)
-    cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
-    read = Prepass({**settings, "BRIEFING_READ_CACHE": cache}, reader, files=files)
-    for done, path in enumerate(files, 1):
-        story = read.take(path) or reader.read_path(path)
-        report.extend(story.diagnostics)
-        meta = story.metadata
-        if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):
-            refs.append(StoryRef(story.path, meta["date"], meta["title"], meta.get("sources", [])))
-        progress.step(done)
-    progress.close()
-    report.extend(links_cited_before(refs))
+    report = Report()
+    outside = files
+    if settings:
+        try:
+            read, in_site = _check_site(settings)
+        except PublishError as exc:
+            print(f"briefing: error: {exc}", file=sys.stderr)
+            return EXIT_ERRORS
+        wanted = {os.path.abspath(f) for f in files}
+        shown = {display_path(f) for f in wanted}
+        report.items = [d for d in read.items if _concerns(d, wanted, shown)]
+        if not args.paths:
+            report.logged_errors, report.logged_warnings = read.logged_errors, read.logged_warnings
+        outside = [f for f in files if os.path.abspath(f) not in in_site]
+    if outside:  # files the build does not read: checked one by one, and across each other
+        report.extend(_check_files(outside, settings))
     items = report.sorted()
-    failed = report.errors > 0 or (args.strict and report.warnings > 0)
+    failed = report.errors > 0 or report.logged_errors > 0 or (args.strict and report.warnings > 0)
     if args.format == "json":
         json.dump(
             {
@@ -223,10 +222,48 @@ def check(args: argparse.Namespace) -> int:
         for d in items:
             print(_show(d, colour))
         print(f"briefing: checked {len(files)} files: {report.summary()}", file=sys.stderr)
-    from .background import finish_writes
-
-    finish_writes()  # the reader cache, if a forked process is writing it
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _check_site(settings: dict) -> tuple[Report, set[str]]:
+    """The build's own reading and checks of the site's stories, nothing written."""
+    from .build import BriefingPelican
+
+    return BriefingPelican(settings).check_stories()
+
+
+def _concerns(d: Diagnostic, wanted: set[str], shown: set[str]) -> bool:
+    """Whether a diagnostic of the site is one to show for the files asked about: it is
+    about one of them, or it is an error elsewhere that names one (two stories at one
+    URL are reported at the second)."""
+    if os.path.abspath(d.path) in wanted:
+        return True
+    return d.severity is Severity.ERROR and any(path in d.message for path in shown)
+
+
+def _check_files(files: list[str], settings: dict) -> list[Diagnostic]:
+    """Story files outside a site's content (or with no site): each read as the build
+    would read a story, with the checks across stories that need no site."""
+    from .background import finish_writes
+    from .prepass import Prepass
+
+    reader = StoryReader(Options.from_settings(settings))
+    progress = _Progress(len(files))
+    found: list[Diagnostic] = []
+    refs = []
+    # on every core; cached by content hash in the site's cache folder (none outside a site)
+    cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
+    read = Prepass({**settings, "BRIEFING_READ_CACHE": cache}, reader, files=files)
+    for done, path in enumerate(files, 1):
+        story = read.take(path) or reader.read_path(path)
+        found.extend(story.diagnostics)
+        meta = story.metadata
+        if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):
+            refs.append(StoryRef(story.path, meta["date"], meta["title"], meta.get("sources", [])))
+        progress.step(done)
+    progress.close()
+    finish_writes()  # the reader cache, if a forked process is writing it
+    return found + links_cited_before(refs)
 
 
 def _date(value: str | None, settings: dict) -> dt.datetime:
@@ -339,6 +376,7 @@ def serve_(args: argparse.Namespace) -> int:
         bind=args.bind,
         port=args.port,
         watch=watch,
+        drafts=not settings.get("BRIEFING_PRODUCTION"),
     )
 
 

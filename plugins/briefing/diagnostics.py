@@ -34,7 +34,9 @@ _LOG_LEVELS = {
 #: Every diagnostic code, with what it means.  ``docs`` and tests read this table.
 CODES: dict[str, str] = {
     "encoding": "the file is not valid UTF-8",
-    "too-large": "the story or its front matter is larger than the configured cap",
+    "too-large": "the story, its front matter or the memory its reading takes is over the cap",
+    "too-slow": "reading the story took longer than the cap (BRIEFING_MAX_STORY_SECONDS)",
+    "read-failed": "Briefing failed on this file in an unforeseen way (a bug: please report it)",
     "front-matter-unclosed": "front matter opened with '---' is never closed",
     "yaml-syntax": "the front matter is not valid YAML",
     "yaml-alias": "YAML anchors and aliases are not allowed in front matter",
@@ -46,6 +48,14 @@ CODES: dict[str, str] = {
     "date-invalid": "a date is not ISO 8601 / RFC 3339 or does not exist",
     "date-naive": "a date has no UTC offset, so the site's TIMEZONE is assumed",
     "title-missing": "the story has no title",
+    "date-missing": "the story has no date, and its file name gives none",
+    "story-scheduled": "the story is dated in the future: held back until then",
+    "text-bidi": "an invisible bidirectional control in a title, name, slug or source title",
+    "text-line-break": "NEL, U+2028 or U+2029 in the header: an invisible line break",
+    "slug-invalid": "a slug (written, or made from the title or file name) is not one URL segment",
+    "topic-invalid": "a topic does not make one URL segment",
+    "section-invalid": "a section does not make one URL segment",
+    "author-invalid": "an author's name does not make one URL segment",
     "status-invalid": "status is not one of published, draft, hidden, skip",
     "duplicate-metadata": "a Pelican header key is given twice; the first is used",
     "nesting-too-deep": "Markdown nested deeper than the parser's limit",
@@ -64,6 +74,8 @@ CODES: dict[str, str] = {
     "citation-too-many": "a group cites a host more times than the story has sources of it",
     "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
     "feed-duplicate-id": "two stories have the same feed entry id",
+    "feed-id-changed": "a story's feed entry id differs from the published site's",
+    "link-target-missing": "a {filename} or {static} link names a file the site does not have",
     "url-collision": "two stories or pages (or an alias) would be written to one URL",
     "url-moved": "a story's address changed since the last build (its title or date)",
     "alias-invalid": "an alias is not a path on this site",
@@ -131,6 +143,9 @@ class Report:
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        # what Pelican (or anything else) logged, counted by the build
+        self.logged_errors = 0
+        self.logged_warnings = 0
 
     def extend(self, items: list[Diagnostic]) -> None:
         self.items.extend(items)
@@ -151,10 +166,14 @@ class Report:
 
     def summary(self) -> str:
         files = len({d.path for d in self.items if d.severity is Severity.ERROR})
-        parts = [_plural(self.errors, "error")]
+        parts = [_plural(self.errors + self.logged_errors, "error")]
         if self.errors:
             parts[0] += f" in {_plural(files, 'file')}"
-        parts.append(_plural(self.warnings, "warning"))
+        if self.logged_errors:
+            parts[0] += f" ({self.logged_errors} logged by Pelican or a plugin)"
+        parts.append(_plural(self.warnings + self.logged_warnings, "warning"))
+        if self.logged_warnings:
+            parts[-1] += f" ({self.logged_warnings} logged by Pelican or a plugin)"
         infos = self.count(Severity.INFO)
         if infos:
             parts.append(_plural(infos, "note"))

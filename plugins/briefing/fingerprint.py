@@ -164,7 +164,9 @@ def feed_settings(h: Any, settings: dict[str, Any]) -> None:
 
 # what the reader notes for itself, not for pages (the reading time, which pages show, is
 # in the record): where fields are in the file, and how many words the body has
-_NOT_SHOWN = frozenset({"briefing_positions", "briefing_words"})
+_NOT_SHOWN = frozenset(
+    {"briefing_positions", "briefing_words", "briefing_links", "briefing_scheduled"}
+)
 
 
 def story_record(story: Any) -> tuple[Any, ...]:

@@ -56,6 +56,14 @@ ALLOWED_TAGS = {
 #: What XML 1.0 cannot carry, so no feed could: C0 controls but tab/newline/CR, lone
 #: surrogates (from YAML escapes), U+FFFE and U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: What YAML (1.1, as PyYAML reads it) takes for a line break but editors and ``\n``
+#: counting do not: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.  In front matter one would
+#: silently end a value and start a new key, and move every later position.
+UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
+#: How deep front matter may nest lists and mappings (a story needs three or four levels:
+#: sources, a source, its fields); deeper is refused before anything recurses over it.
+MAX_DEPTH = 20
+_BREAK_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 
 Position = tuple[int, int]  # 1-based (line, column) in the story file
 KeyPath = tuple[Any, ...]
@@ -90,11 +98,40 @@ def split(text: str, sink: Sink, *, max_front_matter: int) -> Header | None:
 
     Returns None when the header is broken beyond use; the reason is in ``sink``.
     """
+    if UNICODE_BREAKS.search(text, 0, _header_end(text)):
+        text = _unicode_breaks(text, sink)
     if _FENCE_OPEN.match(text):
         return _split_yaml(text, sink, max_front_matter=max_front_matter)
     if _META_LINE.match(text[: text.find("\n")] if "\n" in text else text):
         return _split_pelican(text)
     return Header(style="none", body=text, body_line=1)
+
+
+def _header_end(text: str) -> int:
+    """Where the header ends at the latest: the closing fence of YAML front matter, else
+    the first blank line (a Pelican header); the whole text when neither is found."""
+    if _FENCE_OPEN.match(text):
+        close = _FENCE_CLOSE.search(text, text.find("\n") + 1 if "\n" in text else len(text))
+        return close.start() if close else len(text)
+    blank = text.find("\n\n")
+    return len(text) if blank < 0 else blank
+
+
+def _unicode_breaks(text: str, sink: Sink) -> str:
+    """Each NEL, U+2028 or U+2029 in the header is an error at its own position; it is read
+    as a space, so every later key and position stays where the file has it."""
+    end = _header_end(text)
+    for m in UNICODE_BREAKS.finditer(text, 0, end):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        sink.error(
+            line,
+            col,
+            "text-line-break",
+            f"U+{ord(m.group()):04X} ({_BREAK_NAMES[m.group()]}) is an invisible line break: "
+            "YAML would end the value here and read the rest as a new key; remove it",
+        )
+    return UNICODE_BREAKS.sub(" ", text[:end]) + text[end:]
 
 
 def _split_yaml(text: str, sink: Sink, *, max_front_matter: int) -> Header | None:
@@ -204,7 +241,7 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
         sink.error(line, col, code, message)
         raise _Refused
 
-    def node(path: KeyPath) -> Any:
+    def node(path: KeyPath, depth: int = 0) -> Any:
         event = loader.get_event()
         if isinstance(event, AliasEvent):
             refuse(
@@ -233,11 +270,18 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
                 return event.value  # what the safe constructor makes of it, without a node
             scalar = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
             return loader.construct_object(scalar)
+        if isinstance(event, SequenceStartEvent | MappingStartEvent) and depth >= MAX_DEPTH:
+            refuse(
+                event.start_mark,
+                "nesting-too-deep",
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+                "front matter needs a few: flatten it",
+            )
         if isinstance(event, SequenceStartEvent):
             check_tag(tag, event)
             items = []
             while not loader.check_event(SequenceEndEvent):
-                items.append(node((*path, len(items))))
+                items.append(node((*path, len(items)), depth + 1))
             loader.get_event()
             return items
         if isinstance(event, MappingStartEvent):
@@ -245,7 +289,7 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
             mapping: dict[Any, Any] = {}
             while not loader.check_event(MappingEndEvent):
                 key_event = loader.peek_event()
-                key = node((*path, "<key>"))
+                key = node((*path, "<key>"), depth + 1)
                 del header.value_pos[(*path, "<key>")]
                 header.raw.pop((*path, "<key>"), None)
                 if not isinstance(key, str | int | float | bool) and key is not None:
@@ -261,7 +305,7 @@ def _load_yaml(text: str, *, first_line: int, sink: Sink, header: Header) -> Any
                         f"duplicate key '{key}' (first given on line {first})",
                     )
                 header.key_pos[key_path] = at(key_event.start_mark)
-                mapping[key] = node(key_path)
+                mapping[key] = node(key_path, depth + 1)
             loader.get_event()
             return mapping
         refuse(event.start_mark, "yaml-syntax", f"unexpected {type(event).__name__}")

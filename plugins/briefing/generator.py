@@ -248,6 +248,7 @@ class BriefingGenerator(Generator):
                 )
             seen.setdefault(value, story)
             ids[id(story)] = value
+            story.feed_id = value  # recorded with the published site (permalinks.py)
         return ids
 
     def _entry(self, story: Any, siteurl: str) -> feeds.Entry:

@@ -93,6 +93,46 @@ def _nesting_guard(state: StateCore) -> None:
             return
 
 
+#: ``env`` key: each ``{filename}``/``{static}``/``{attach}`` link of the text, as
+#: ``(href, line, col)`` (1-based, in the text rendered): the site checks that its file
+#: exists before Pelican would leave the ``href`` as written.
+SITE_LINKS = "briefing_site_links"
+FILE_PLACEHOLDER = re.compile(r"^(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)")
+_WRITTEN_PLACEHOLDER = re.compile(r"\{(?:filename|static|attach)\}|\|(?:filename|static|attach)\|")
+
+
+def _site_links(state: StateCore) -> None:
+    """Note where each link to a file of the site is written (see ``SITE_LINKS``)."""
+    if "{" not in state.src and "|" not in state.src:
+        return
+    lines: list[str] | None = None
+    found = []
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        hrefs = [
+            str(child.attrs.get("href") or child.attrs.get("src") or "")
+            for child in token.children
+            if child.type in ("link_open", "image")
+        ]
+        hrefs = [h for h in hrefs if FILE_PLACEHOLDER.match(h)]
+        if not hrefs:
+            continue
+        if lines is None:
+            lines = state.src.split("\n")
+        first = token.map[0] if token.map else 0
+        last = token.map[1] if token.map else first + 1
+        written = [
+            (n + 1, m.start() + 1)
+            for n in range(first, min(last, len(lines)))
+            for m in _WRITTEN_PLACEHOLDER.finditer(lines[n])
+        ]
+        for i, href in enumerate(hrefs):
+            found.append((href, *(written[i] if i < len(written) else (first + 1, 1))))
+    if found:
+        state.env[SITE_LINKS] = found
+
+
 def make_markdown(
     *, allow_html: bool = False, max_nesting: int = DEFAULT_MAX_NESTING
 ) -> MarkdownIt:
@@ -113,6 +153,7 @@ def make_markdown(
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.after("block", "briefing_nesting_guard", _nesting_guard)
+    md.core.ruler.push("briefing_site_links", _site_links)
     for rule in ("fence", "code_block"):
         md.add_render_rule(rule, _focusable_pre(md.renderer.rules[rule]))
     return md

@@ -13,7 +13,7 @@ from typing import Any
 
 from .diagnostics import Sink
 from .frontmatter import Header
-from .urls import site_path, site_path_problem
+from .urls import segment_problem, site_path, site_path_problem
 
 #: Fields that hold one line of text.
 TEXT_FIELDS = {"title", "slug", "category", "author", "lang", "url", "save_as", "template", "id"}
@@ -108,6 +108,11 @@ def interpret(
                     f"status '{text}' is not one of {', '.join(sorted(STATUSES))}",
                 )
                 continue
+            if name == "slug":
+                problem = segment_problem(text)
+                if problem:
+                    sink.error(*where, "slug-invalid", f"slug {text!r} {problem}")
+                    continue
             meta[name] = text
         elif name in LIST_FIELDS:
             items = _list(name, value, header, sink)

@@ -40,10 +40,12 @@ _previous: dict[int, dict[str, Any]] = {}  # per build: the record of the publis
 
 
 def record(stories: Iterable[Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """What to keep of ``stories`` (published) for the next build to compare with."""
+    """What to keep of ``stories`` (published) for the next build to compare with: each
+    story's address, slug and feed entry id."""
     return {
         "settings": [settings.get(name) for name in _URL_SETTINGS],
-        "stories": {s.source_path: (s.url, s.slug) for s in stories},
+        "namespace": settings.get("BRIEFING_FEED_ID_NAMESPACE"),
+        "stories": {s.source_path: (s.url, s.slug, getattr(s, "feed_id", None)) for s in stories},
     }
 
 
@@ -53,21 +55,29 @@ def remember(settings: dict[str, Any], published: Any) -> None:
 
 
 def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
-    """A ``url-moved`` warning for each story published elsewhere by the last build."""
+    """A ``url-moved`` warning for each story published elsewhere by the last build, and
+    a ``feed-id-changed`` warning for each whose feed entry id changed (its file renamed
+    without an ``id:``, or its ``id:`` removed or changed): the story is then matched by
+    its address."""
     previous = _previous.pop(id(settings), None) or {}
-    if previous.get("settings") != [settings.get(name) for name in _URL_SETTINGS]:
-        return []
     was = previous.get("stories")
     if not isinstance(was, dict):
         return []
+    stories = list(stories)
     found = []
+    if previous.get("namespace", settings.get("BRIEFING_FEED_ID_NAMESPACE")) == settings.get(
+        "BRIEFING_FEED_ID_NAMESPACE"
+    ):
+        found += _ids_changed(stories, was)
+    if previous.get("settings") != [settings.get(name) for name in _URL_SETTINGS]:
+        return found
     for story in stories:
         old = was.get(story.source_path)
-        if not (isinstance(old, tuple) and len(old) == 2) or old[0] == story.url:
+        if not (isinstance(old, tuple) and len(old) >= 2) or old[0] == story.url:
             continue
         if old[0] in (getattr(story, "aliases", None) or ()):
             continue  # moved on purpose, and the old address sends readers on
-        old_url, old_slug = old
+        old_url, old_slug = old[:2]
         positions = getattr(story, "briefing_positions", None) or {}
         redirect = f'; to send its readers on, add aliases: ["{old_url}"]'
         if old_slug != story.slug:
@@ -85,6 +95,42 @@ def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
                 "url-moved",
                 f"this story moved from {old_url} to {story.url} since the last build, "
                 f"and links to the old address will break{why}",
+            )
+        )
+    return found
+
+
+def _ids_changed(stories: list[Any], was: dict[str, Any]) -> list[Diagnostic]:
+    by_url = {
+        old[0]: (path, old) for path, old in was.items() if isinstance(old, tuple) and len(old) >= 3
+    }
+    found = []
+    for story in stories:
+        new_id = getattr(story, "feed_id", None)
+        old = was.get(story.source_path)
+        renamed_from = None
+        if old is None and story.url in by_url:
+            renamed_from, old = by_url[story.url]
+        if not (isinstance(old, tuple) and len(old) >= 3) or not old[2] or not new_id:
+            continue
+        if old[2] == new_id:
+            continue
+        if renamed_from is not None:
+            why = f"its file was {display_path(renamed_from)} and it has no id:"
+        elif "id" in (getattr(story, "briefing_positions", None) or {}):
+            why = "its id: changed"
+        else:
+            why = "its id: was removed"
+        positions = getattr(story, "briefing_positions", None) or {}
+        found.append(
+            Diagnostic(
+                display_path(story.source_path),
+                *positions.get("title", (1, 1)),
+                Severity.WARNING,
+                "feed-id-changed",
+                f"this story's feed entry id changed from {old[2]} to {new_id} since the "
+                f"last build ({why}): feed readers will show it to every subscriber again "
+                f'as a new story; to keep the old id, set id: "{old[2]}"',
             )
         )
     return found

@@ -46,11 +46,16 @@ class BriefingReader(BaseReader):
             metadata["briefing_positions"] = story.positions
         if story.words:  # counted in the prepass, on every core
             metadata["briefing_words"] = story.words
+        if story.links:  # checked once the site knows its files (sitecheck.py)
+            metadata["briefing_links"] = story.links
         if "summary" not in metadata and story.html:
             # Pelican would cut the body, sources and ids included, for list pages
             metadata["summary"] = summary_of(story.html, self._stories.options)
-        if not_yet_due(self.settings, metadata.get("date")):
+        if metadata.get("status", "published") == "published" and not_yet_due(
+            self.settings, metadata.get("date")
+        ):
             metadata["status"] = "draft"  # as Pelican would, but by the build's clock
+            metadata["briefing_scheduled"] = True  # a note says until when (sitecheck.py)
         return story.html or "", metadata
 
     def process_metadata(self, name: str, value: Any) -> Any:
@@ -74,11 +79,60 @@ class BriefingReader(BaseReader):
         return super().process_metadata(name, value)
 
 
+def guard_reads(generator: Any) -> None:
+    """``article_generator_init``/``page_generator_init``: whatever goes wrong reading a
+    file becomes a located diagnostic, and Pelican skips the file (it would log a bare
+    "Could not process" line, which the build leaves out: ``build.quiet_reported``).  A
+    story without a date, which Pelican would skip with an unlocated "could not find
+    information about 'date'", is ``date-missing``."""
+    readers = generator.readers
+    read_file = readers.read_file
+
+    def guarded(base_path: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            content = read_file(base_path, path, *args, **kwargs)
+        except StoryError:
+            raise
+        except Exception as exc:
+            raise _failed(base_path, path, "read-failed", _unforeseen(exc)) from None
+        if (
+            type(content).__name__ == "Article"
+            and not hasattr(content, "date")
+            and getattr(content, "status", None) != "draft"
+        ):
+            raise _failed(
+                base_path,
+                path,
+                "date-missing",
+                "the story has no date (and its file name gives none); add "
+                "'date: 2026-11-27T07:30:00+00:00' to the front matter",
+            )
+        return content
+
+    readers.read_file = guarded
+
+
+def _unforeseen(exc: BaseException) -> str:
+    return (
+        f"Briefing failed on this file ({type(exc).__name__}: {exc}); please report it "
+        "with the file"
+    )
+
+
+def _failed(base_path: str, path: str, code: str, message: str) -> StoryError:
+    full = os.path.abspath(os.path.join(base_path, path))
+    found = diagnostics.Diagnostic(
+        diagnostics.display_path(full), 1, 1, Severity.ERROR, code, message
+    )
+    diagnostics.publish([found])
+    return StoryError([found])
+
+
 def not_yet_due(settings: dict[str, Any], date: Any) -> bool:
     """Whether ``WITH_FUTURE_DATES = False`` holds a story of ``date`` back, by
     ``clock.now()`` (``SOURCE_DATE_EPOCH`` when set, so a reproducible build agrees with
     itself)."""
-    if settings.get("WITH_FUTURE_DATES", True) or not isinstance(date, dt.datetime):
+    if not clock.holds_future(settings) or not isinstance(date, dt.datetime):
         return False
     if date.tzinfo is None:
         date = date.replace(tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC"))

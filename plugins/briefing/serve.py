@@ -1,7 +1,8 @@
 """Live preview: ``briefing serve`` (``make serve``).
 
-Builds the site with Pelican in a fresh process (so changes to plugins count too), serves
-``output/`` on 127.0.0.1, and rebuilds whenever content, theme, plugins or the settings
+Builds the site with Pelican in a fresh process (so changes to plugins count too), with
+drafts and stories not yet due shown (``BRIEFING_PREVIEW_DRAFTS``; not with production
+settings, ``BRIEFING_PRODUCTION``), serves ``output/`` on 127.0.0.1, and rebuilds whenever content, theme, plugins or the settings
 change.  Diagnostics go to the terminal; while the last build failed, every page the
 browser asks for shows that build's diagnostics instead of a stale page.  Pages reload
 themselves after each build.
@@ -37,8 +38,11 @@ _RELOAD = f"""<script>
 
 
 class Preview:
-    def __init__(self, *, settings: str, output: str, watch: list[str]) -> None:
+    def __init__(
+        self, *, settings: str, output: str, watch: list[str], drafts: bool = True
+    ) -> None:
         self.settings = settings
+        self.drafts = drafts  # show drafts and stories not yet due (not with production settings)
         self.content = _content_path(settings)
         self.output = output
         self.watch = [p for p in watch if os.path.exists(p)]
@@ -60,6 +64,8 @@ class Preview:
             "-o",
             self.output,
         ]
+        if self.drafts:
+            cmd += ["-e", "BRIEFING_PREVIEW_DRAFTS=true"]
         result = subprocess.run(cmd, capture_output=True, text=True)
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr)
@@ -160,8 +166,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(*, settings: str, output: str, bind: str, port: int, watch: list[str]) -> int:
-    preview = Preview(settings=settings, output=output, watch=watch)
+def serve(
+    *, settings: str, output: str, bind: str, port: int, watch: list[str], drafts: bool = True
+) -> int:
+    preview = Preview(settings=settings, output=output, watch=watch, drafts=drafts)
     preview.build()
     handler = type("Handler", (_Handler,), {"preview": preview})
     # the folder by name, not an open handle: a build swaps a new output/ in

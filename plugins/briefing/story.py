@@ -12,7 +12,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from . import archive, citations, frontmatter, markdown, metadata
+from . import archive, citations, frontmatter, limits, markdown, metadata
 from .diagnostics import Diagnostic, Severity, Sink, display_path
 from .sources import parse_sources
 
@@ -27,8 +27,12 @@ class Options:
     timezone: str = "UTC"
     allow_html: bool = False
     max_nesting: int = markdown.DEFAULT_MAX_NESTING
-    max_story_bytes: int = 2_000_000
+    # real stories are far smaller (the longest of 667 issues of a real weekly roundup is
+    # 41 KB); reading one is bounded in CPU time and memory too (``limits.py``)
+    max_story_bytes: int = 512 * 1024
     max_front_matter: int = 256_000
+    max_story_seconds: float = 5.0
+    max_story_memory: int = 256 * 1024 * 1024
     formatted_fields: frozenset[str] = frozenset({"summary"})
     # a story without a summary gets one from its body (Pelican's settings and defaults)
     summary_max_length: int | None = 50
@@ -43,6 +47,10 @@ class Options:
             max_nesting=int(settings.get("BRIEFING_MAX_NESTING", cls.max_nesting)),
             max_story_bytes=int(settings.get("BRIEFING_MAX_STORY_BYTES", cls.max_story_bytes)),
             max_front_matter=int(settings.get("BRIEFING_MAX_FRONT_MATTER", cls.max_front_matter)),
+            max_story_seconds=float(
+                settings.get("BRIEFING_MAX_STORY_SECONDS", cls.max_story_seconds)
+            ),
+            max_story_memory=int(settings.get("BRIEFING_MAX_STORY_MEMORY", cls.max_story_memory)),
             formatted_fields=frozenset(settings.get("FORMATTED_FIELDS", ["summary"])),
             summary_max_length=settings.get("SUMMARY_MAX_LENGTH", cls.summary_max_length),
             summary_max_paragraphs=settings.get("SUMMARY_MAX_PARAGRAPHS"),
@@ -60,6 +68,8 @@ class Story:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: the body's length and its words (before the sources), for the reading time
     words: tuple[int, int] | None = None
+    #: the body's links to files of the site, ``(href, line, col)``, checked by the build
+    links: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -136,7 +146,40 @@ class StoryReader:
             text = _decode(data, sink)
             if text is None:
                 return story
-            self._read_text(text, story, sink)
+            options = self.options
+            with limits.bounded(options.max_story_seconds, options.max_story_memory):
+                self._read_text(text, story, sink)
+            return story
+        except limits.Overrun as exc:
+            _drop_reading(story)
+            if exc.kind == "time":
+                sink.error(
+                    1,
+                    1,
+                    "too-slow",
+                    f"reading this story took over {self.options.max_story_seconds:g} s of "
+                    f"CPU time (BRIEFING_MAX_STORY_SECONDS); at {len(data):,} bytes it holds "
+                    "Markdown a parser reads very slowly, such as thousands of unclosed '['",
+                )
+            else:
+                sink.error(
+                    1,
+                    1,
+                    "too-large",
+                    f"reading this story ({len(data):,} bytes) took over "
+                    f"{self.options.max_story_memory // 2**20:,} MB of memory "
+                    "(BRIEFING_MAX_STORY_MEMORY); split it or simplify its Markdown",
+                )
+            return story
+        except Exception as exc:  # a bug of ours: this file fails, never the build
+            _drop_reading(story)
+            sink.error(
+                1,
+                1,
+                "read-failed",
+                f"Briefing failed on this file ({type(exc).__name__}: {exc}); "
+                "please report it with the file",
+            )
             return story
         finally:
             story.diagnostics = sink.items
@@ -150,7 +193,11 @@ class StoryReader:
             if isinstance(value, str) and XML_ILLEGAL.search(value) and value not in text:
                 line, col = header.where(path)
                 _xml_illegal_value(value, line, col, sink)
-        story.positions = {key: header.where((key,)) for key in ("title", "id", "date", "aliases")}
+        _bidi(text, header, sink)
+        story.positions = {
+            key: header.where((key,)) for key in POSITIONS if (key,) in header.value_pos
+        }
+        story.positions.update(_item_positions(header))
         story.metadata = metadata.interpret(
             header,
             sink,
@@ -178,6 +225,10 @@ class StoryReader:
         story.words = (len(story.html), archive.body_words(story.html))
         for line, col, code, message in env.get(citations.PROBLEMS, []):
             sink.error(line + header.body_line - 1, col, code, message)
+        story.links = [
+            (href, line + header.body_line - 1, col)
+            for href, line, col in env.get(markdown.SITE_LINKS, [])
+        ]
         cited = env.get(citations.CITED, [])
         for source in sources:
             if source.key not in cited and source.key not in cited_elsewhere:
@@ -191,6 +242,76 @@ class StoryReader:
             by_key = {s.key: s for s in sources}
             story.metadata["sources"] = sources
             story.metadata["cited_sources"] = [by_key[k] for k in cited]
+
+
+#: Fields whose position a story keeps, for what is found about them after reading
+#: (feed ids, URLs, slugs made by Pelican, topics and sections); the items of the list
+#: fields are kept too, as ``tags.0``.
+POSITIONS = ("title", "id", "date", "aliases", "slug", "category", "tags", "author", "authors")
+_LIST_POSITIONS = ("tags", "authors")
+
+#: Bidirectional controls: they reorder what a reader sees (``Invoice \u202efdp.exe`` reads
+#: as "Invoiceexe.pdf"), legitimate in running text but a lie in a name or a title.
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_FIELDS = {"title", "slug", "author", "authors", "category", "tags"}
+_BIDI_SOURCE_FIELDS = {"outlet", "title"}
+
+
+def _item_positions(header: frontmatter.Header) -> dict[str, tuple[int, int]]:
+    found = {}
+    for name in _LIST_POSITIONS:
+        value = header.data.get(name)
+        if isinstance(value, list):
+            for i in range(len(value)):
+                found[f"{name}.{i}"] = header.where((name, i))
+    return found
+
+
+def _bidi(text: str, header: frontmatter.Header, sink: Sink) -> None:
+    """``text-bidi`` at each bidirectional control in a title, name, slug, topic or source
+    title: at the character in the file, or at the YAML escape that wrote it."""
+    lines: list[str] = []
+    values = header.raw.items()
+    if header.style == "pelican":  # a list of lines per key
+        values = (((k,), "\n".join(v)) for k, v in header.data.items() if isinstance(v, list))
+    for path, value in values:
+        if not path or not isinstance(path[0], str):
+            continue
+        named = path[0] in _BIDI_FIELDS or (
+            path[0] == "sources" and len(path) == 3 and path[-1] in _BIDI_SOURCE_FIELDS
+        )
+        m = BIDI.search(value) if named else None
+        if m is None:
+            continue
+        line, col = header.where(path)
+        lines = lines or text.split("\n")
+        at = _written_at(lines, line, col, m.group())
+        label = ".".join(str(p) for p in path)
+        sink.warning(
+            *(at or (line, col)),
+            "text-bidi",
+            f"'{label}' holds U+{ord(m.group()):04X}, an invisible control that reorders the "
+            "text readers see (it can make a name or title read as something else); "
+            "remove it",
+        )
+
+
+def _written_at(lines: list[str], line: int, col: int, char: str) -> tuple[int, int] | None:
+    """Where ``char`` is written at or after (line, col): itself, or as a YAML escape."""
+    escape = re.compile(
+        rf"{re.escape(char)}|\\(?:u{ord(char):04x}|U{ord(char):08x})", re.IGNORECASE
+    )
+    for n in range(line - 1, min(len(lines), line + 20)):
+        start = col - 1 if n == line - 1 else 0
+        m = escape.search(lines[n], start)
+        if m:
+            return n + 1, m.start() + 1
+    return None
+
+
+def _drop_reading(story: Story) -> None:
+    """A reading stopped half-way: what it found wrong is kept, nothing it made."""
+    story.html, story.metadata, story.words, story.links = None, {}, None, []
 
 
 # what a story's body holds that only its own page can show: the ids of its citations and

@@ -60,6 +60,8 @@ def url_problem(url: str) -> str | None:
         return "it contains credentials (user:password@)"
     if not _valid_host(parts.hostname or ""):
         return "it has no valid host name"
+    if len((parts.hostname or "").encode("idna")) > MAX_SEGMENT_BYTES:
+        return f"its host name is over {MAX_SEGMENT_BYTES} characters, too long for a page's URL"
     return None
 
 
@@ -70,6 +72,53 @@ def _valid_host(host: str) -> bool:
         except UnicodeError:
             return False
     return _HOST.fullmatch(host.rstrip(".")) is not None
+
+
+#: The longest URL path segment (a slug, a topic's or an outlet's) in bytes of UTF-8:
+#: file systems take 255 for a name, and a URL is read, shared and typed by people.
+MAX_SEGMENT_BYTES = 100
+_SEGMENT = re.compile(r"[\w\-.~]+")  # most segments; combining marks are looked up
+
+
+def _segment_char(ch: str) -> bool:
+    """A letter or digit of any script, a combining mark (``e`` + U+0301), ``- _ . ~``."""
+    return ch.isalnum() or ch in "-_.~" or unicodedata.category(ch).startswith("M")
+
+
+def segment_problem(segment: str) -> str | None:
+    """Why ``segment`` cannot be one part of a URL path on this site (a slug, a topic's
+    or section's slug, an outlet's host), or None.  One part: no ``/`` or ``\\``, not
+    ``.`` or ``..`` or a hidden name, no ``?`` ``#`` ``%`` ``:``, whitespace or invisible
+    characters; letters and digits of any script and ``- _ . ~`` only, at most
+    ``MAX_SEGMENT_BYTES``."""
+    if not segment:
+        return "is empty"
+    if segment in (".", ".."):
+        return f"is '{segment}', which names a folder, not a page of its own"
+    if segment.startswith("."):
+        return "starts with '.', which makes a hidden file"
+    if not _SEGMENT.fullmatch(segment) and not all(map(_segment_char, segment)):
+        bad = next(ch for ch in segment if not _segment_char(ch))
+        shown = repr(bad) if bad.isprintable() and not bad.isspace() else f"U+{ord(bad):04X}"
+        why = (
+            "which would make it more than one part of the URL"
+            if bad in "/\\"
+            else "which a URL path cannot hold as it is"
+        )
+        return f"holds {shown}, {why}; use only letters, digits and - _ . ~"
+    size = len(segment.encode("utf-8"))
+    if size > MAX_SEGMENT_BYTES:
+        return f"is {size} bytes long, over the {MAX_SEGMENT_BYTES} a URL part may have"
+    return None
+
+
+def shortened(segment: str) -> str:
+    """``segment`` cut to at most ``MAX_SEGMENT_BYTES``, at a hyphen when there is one."""
+    if len(segment.encode("utf-8")) <= MAX_SEGMENT_BYTES:
+        return segment
+    cut = segment.encode("utf-8")[:MAX_SEGMENT_BYTES].decode("utf-8", "ignore")
+    head = cut.rsplit("-", 1)[0] if "-" in cut[1:] else cut
+    return head.rstrip("-") or cut
 
 
 def site_path_problem(path: str) -> str | None:
