@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitebuild import ROOT, build, env, make_project, story
+from sitebuild import ROOT, build, env, make_project, snapshot, story
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -188,3 +188,85 @@ def test_file_names_with_spaces_and_unicode_build(tmp_path):
         text=True,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_front_matter_nested_past_any_recursion_fails_that_story_alone(tmp_path):
+    """A thousand levels (past Python's recursion limit) and five hundred (past pickling's
+    in the caches): a located error for that story, none for another, no traceback."""
+    for depth in (1000, 500):
+        deep = "x: " + "{a: " * depth + "1" + "}" * depth
+        project = make_project(
+            tmp_path / str(depth),
+            example_content=True,
+            content={"stories/deep.md": f"---\ntitle: Deep\ndate: 2026-11-27\n{deep}\n---\n"},
+        )
+        for result in (build(project), check(project)):
+            shown = result.stdout + result.stderr
+            assert result.returncode == 1, shown
+            assert "Traceback" not in shown and "Could not process" not in shown
+            assert "content/stories/deep.md:4:80: error: nesting-too-deep:" in shown
+            assert "1 error in 1 file" in shown, shown  # the other files are fine
+
+
+def test_fatal_warnings_and_strict_fail_on_any_warning_with_the_summary(tmp_path):
+    def project(name: str, settings: str = ""):
+        return make_project(
+            tmp_path / name,
+            settings=settings,
+            content={
+                "stories/x.md": story(
+                    "Warned",
+                    body="Text (a.example.com) and ![](map.png).\n",
+                    extra="sources:\n  a: https://a.example.com/x\n  b: https://b.example.com/y\n",
+                )
+            },
+        )
+
+    assert build(project("plain")).returncode == 0  # warnings alone pass a plain build
+    for site, args in (
+        (project("fatal"), ("--fatal", "warnings")),
+        (project("strict", "BRIEFING_STRICT = True"), ()),
+    ):
+        result = build(site, *args)
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1, shown
+        assert "Traceback" not in shown
+        assert "content/stories/x.md:6:3: warning: source-unused" in shown
+        # Briefing's warning and Pelican's (an image without alt text) are both counted
+        assert "briefing: 0 errors, 2 warnings (1 logged by Pelican or a plugin)" in shown
+        assert "a strict build fails on warnings" in " ".join(shown.split())
+        assert not (site / "output").exists()
+
+
+def test_slugs_topics_and_sections_are_one_safe_url_segment(tmp_path):
+    bad_slugs = ["a/b", "/etc/escape", "a?b#c", ".", "..", "x" * 300, "a\\\\b", "a b"]
+    content = {
+        f"stories/s{i}.md": story(f"Story {i}", extra=f"slug: {yaml(slug)}\n")
+        for i, slug in enumerate(bad_slugs)
+    }
+    content["stories/long.md"] = story("Headline " * 20)
+    content["stories/tags.md"] = story("Tags", extra='tags: [ok, "???"]\ncategory: "!?"\n')
+    content["stories/fine.md"] = story("Fine")
+    project = make_project(tmp_path / "site", content=content)
+    for result in (build(project), check(project)):
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1
+        for i in range(len(bad_slugs)):
+            assert f"content/stories/s{i}.md:4:7: error: slug-invalid: slug " in shown, i
+        assert (
+            "content/stories/long.md:2:8: error: slug-invalid: the title makes the slug "
+            "'headline-headline" in shown
+        )
+        assert 'set slug: "headline-' in shown
+        assert "content/stories/tags.md:4:12: error: topic-invalid: the topic '???'" in shown
+        assert "content/stories/tags.md:5:11: error: section-invalid: the section '!?'" in shown
+        assert "fine.md" not in shown
+        assert "Traceback" not in shown and "WARNING" not in shown
+    assert not (project / "output").exists()
+
+
+def check(project):
+    return subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "check"],
+        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip

@@ -1,5 +1,9 @@
 """What the reader does with the bytes of a file: encodings, newlines and size caps."""
 
+import subprocess
+import sys
+import time
+
 from briefing.story import Options, StoryReader
 
 STORY = (
@@ -67,6 +71,71 @@ def test_a_story_file_is_read_whole_up_to_the_cap_and_refused_past_it(tmp_path):
     path.write_text(STORY * 100)  # far over: no more than one byte past the cap is read
     assert len(reader.bytes_of(path)) == len(STORY.encode()) + 11
     assert [d.code for d in reader.read_path(path).diagnostics] == ["too-large"]
+
+
+def test_the_default_cap_is_what_real_stories_need():
+    at_cap = STORY.encode() + b"x" * (512 * 1024 - len(STORY.encode()))
+    assert read(at_cap).ok
+    story = read(at_cap + b"x")
+    assert [d.code for d in story.diagnostics] == ["too-large"]
+    assert "524,288 bytes" in story.diagnostics[0].message
+
+
+def test_a_story_that_parses_too_slowly_is_stopped_and_named_with_its_time():
+    # every unclosed '[' looks for its ']' to the end of the text: quadratic
+    data = (STORY + "[a" * 60_000).encode()
+    started = time.monotonic()
+    story = read(data, max_story_seconds=0.3)
+    assert time.monotonic() - started < 5
+    [d] = story.diagnostics
+    assert (d.line, d.col, d.code) == (1, 1, "too-slow")
+    assert "over 0.3 s of CPU time (BRIEFING_MAX_STORY_SECONDS)" in d.message
+    assert f"{len(data):,} bytes" in d.message
+    assert story.html is None and not story.ok
+    # the reader is usable after it: the next story reads in full
+    assert read(STORY.encode(), max_story_seconds=0.3).ok
+
+
+def test_a_story_whose_reading_takes_too_much_memory_is_stopped():
+    # emphasis markers make a token each: about 400 bytes of memory a byte of text.
+    # Memory is the growth of the process, so each reading is in a fresh one.
+    script = (
+        "import sys\n"
+        "from briefing.story import Options, StoryReader\n"
+        f"data = ({STORY!r} + '*a' * 100_000).encode()\n"
+        "options = Options(max_story_memory=int(sys.argv[1]))\n"
+        "for d in StoryReader(options).read_bytes(data, 'story.md').diagnostics:\n"
+        "    print(d)\n"
+    )
+    for cap, expected in ((256 * 2**20, ""), (20 * 2**20, "too-large")):
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(cap)], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        if not expected:
+            assert result.stdout == ""  # within the default 256 MB
+            continue
+        assert result.stdout.startswith("story.md:1:1: error: too-large: reading this story"), (
+            result.stdout
+        )
+        assert "took over 20 MB of memory (BRIEFING_MAX_STORY_MEMORY)" in result.stdout
+
+
+def test_an_unforeseen_failure_is_a_located_diagnostic_of_that_file_alone(monkeypatch):
+    from briefing import metadata
+
+    def broken(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    reader = StoryReader()
+    monkeypatch.setattr(metadata, "interpret", broken)
+    [d] = reader.read_bytes(STORY.encode(), "story.md").diagnostics
+    assert str(d) == (
+        "story.md:1:1: error: read-failed: Briefing failed on this file (RecursionError: "
+        "maximum recursion depth exceeded); please report it with the file"
+    )
+    monkeypatch.undo()
+    assert reader.read_bytes(STORY.encode(), "other.md").ok
 
 
 def test_front_matter_over_the_size_cap_is_refused():

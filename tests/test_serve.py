@@ -76,6 +76,12 @@ def test_serve_rebuilds_on_change_and_shows_a_broken_storys_diagnostics(tmp_path
         write(project / "content" / "stories" / "bad.md", story("Fixed while serving"))
         assert _wait_for(lambda: "Fixed while serving" in _get(url)[1])
         assert _get(url)[0] == 200
+
+        # the preview shows what a published site holds back: a story not yet due
+        write(project / "content" / "stories" / "later.md", story("Due later", date="2099-01-01"))
+        draft = url + "drafts/due-later/"
+        assert _wait_for(lambda: "Due later" in _get(draft)[1])
+        assert "Due later" not in _get(url)[1]  # previewed, not listed
         assert proc.poll() is None
     finally:
         os.killpg(proc.pid, signal.SIGKILL)

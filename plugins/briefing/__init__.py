@@ -39,6 +39,7 @@ def register() -> None:
         ("pelican", quiet_build_failures),
         ("pelican.generators", quiet_reported),
         ("pelican.contents", quiet_reported),
+        ("pelican.urlwrappers", quiet_reported),
     ):
         if quiet not in logging.getLogger(name).filters:
             logging.getLogger(name).addFilter(quiet)

@@ -453,7 +453,11 @@ def quiet_reported(record: logging.LogRecord) -> bool:
     return record.msg not in _REPORTED
 
 
-_REPORTED = ("Could not process %s", "Skipping %s: could not find information about '%s'")
+_REPORTED = (
+    "Could not process %s",
+    "Skipping %s: could not find information about '%s'",
+    'Unable to generate valid slug for %s "%s".',  # topic-invalid, section-invalid
+)
 
 
 def quiet_build_failures(record: logging.LogRecord) -> bool:

@@ -225,9 +225,10 @@ def _links(contents: list[Any], context: dict[str, Any]) -> list[Diagnostic]:
                 continue
             what = m.group(1) or m.group(2)
             target = _linked(content, what, href[m.end() :], context)
-            if target is not None and (getattr(target, "save_as", None) or "") != "":
+            exists = target is not None and os.path.isfile(target.source_path)
+            if exists and getattr(target, "save_as", None):
                 continue
-            if target is None:
+            if not exists:
                 problem = "names no file of the site"
                 if what == "filename":
                     problem += " (a story, a page or a static file, from the content folder)"
@@ -249,7 +250,9 @@ def _links(contents: list[Any], context: dict[str, Any]) -> list[Diagnostic]:
 
 
 def _linked(content: Any, what: str, value: str, context: dict[str, Any]) -> Any:
-    """What Pelican's ``Content._link_replacer`` finds for a link, or None."""
+    """What Pelican's ``Content._link_replacer`` finds for a link, or None.  (A file
+    linked with ``{static}`` is in the table even when it does not exist: Pelican then
+    fails to copy it, with a warning that says neither where nor why.)"""
     url = urlparse(value)
     keys = ["generated_content", "static_content"] if what == "filename" else ["static_content"]
     for key in keys:
@@ -259,7 +262,7 @@ def _linked(content: Any, what: str, value: str, context: dict[str, Any]) -> Any
                 path = path[1:]
             else:
                 path = content.get_relative_source_path(os.path.join(content.relative_dir, path))
-            if path in table:
+            if table.get(path) is not None:
                 return table[path]
     return None
 
