@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitebuild import ROOT, build, env, make_project, snapshot, story
+from sitebuild import ROOT, build, env, make_project, story
 
 HOSTILE = [
     "<script>alert(1)</script>",

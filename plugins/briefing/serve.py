@@ -2,10 +2,10 @@
 
 Builds the site with Pelican in a fresh process (so changes to plugins count too), with
 drafts and stories not yet due shown (``BRIEFING_PREVIEW_DRAFTS``; not with production
-settings, ``BRIEFING_PRODUCTION``), serves ``output/`` on 127.0.0.1, and rebuilds whenever content, theme, plugins or the settings
-change.  Diagnostics go to the terminal; while the last build failed, every page the
-browser asks for shows that build's diagnostics instead of a stale page.  Pages reload
-themselves after each build.
+settings, ``BRIEFING_PRODUCTION``), serves ``output/`` on 127.0.0.1, and rebuilds
+whenever content, theme, plugins or the settings change.  Diagnostics go to the
+terminal; while the last build failed, every page the browser asks for shows that
+build's diagnostics instead of a stale page.  Pages reload themselves after each build.
 """
 
 from __future__ import annotations
