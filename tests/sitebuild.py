@@ -63,6 +63,14 @@ def build(project: Path, *args: str, timeout: float = 300) -> subprocess.Complet
     )
 
 
+def briefing(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The ``briefing`` command (``check`` and the rest) run in ``project``."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefing.cli", *args],
+        cwd=project, env=env(), capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
 def snapshot(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
     """Every file under ``folder`` with a hash of its bytes (empty dict if absent)."""
     result = {}

@@ -128,6 +128,21 @@ def test_a_corrected_headline_keeps_the_url_briefing_new_gave_the_story(tmp_path
     assert sorted(p.name for p in (project / "output/2026/11/29").glob("*/")) == [first[0].name]
 
 
+def test_a_long_headline_is_born_with_a_slug_of_one_short_url_part(tmp_path):
+    project = make_project(tmp_path / "site")
+    headline = "Council approves the harbour tunnel budget after a night of debate " * 3
+    made = run(project, "new", headline.strip(), "--date", "2026-11-29T08:00")
+    assert made.returncode == 0, made.stderr
+    path = project / made.stdout.strip()
+    slug = re.search(r'^slug: "(.*)"$', path.read_text(), re.M).group(1)
+    assert slug.startswith("council-approves-the-harbour-tunnel-budget")
+    assert len(slug.encode()) <= 100 and not slug.endswith("-")
+    path.write_text(path.read_text().replace("What happened", "It passed (example.com). What"))
+    built = build(project)
+    assert built.returncode == 0, built.stderr
+    assert (project / "output" / "2026" / "11" / "29" / slug / "index.html").exists()
+
+
 def test_briefing_new_leaves_the_slug_to_file_names_where_the_site_says_so(tmp_path):
     project = make_project(tmp_path / "site")
     conf = project / "pelicanconf.py"

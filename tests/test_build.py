@@ -11,7 +11,7 @@ import sys
 import pytest
 from bs4 import BeautifulSoup
 
-from sitebuild import ROOT, build, env, make_project, snapshot, story, write
+from sitebuild import ROOT, briefing, build, env, make_project, snapshot, story, write
 
 BAD_YAML = (
     "---\ntitle: Broken\ndate: 2026-11-29T10:00:00+00:00\ntags: [a, b\nsummary: x\n---\nBody\n"
@@ -355,6 +355,55 @@ def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(t
         + '\nARTICLE_URL = "{date:%Y}/{slug}/"\nARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"\n'
     )
     assert "url-moved" not in build(project).stderr
+
+
+def test_a_story_whose_feed_id_changes_is_reported_with_the_id_that_keeps_it(tmp_path):
+    """Renaming a story file without `id:`, or removing or changing its `id:`, would give
+    every subscriber the story again as new: a warning at the title, naming both ids and
+    the `id:` line that keeps the old one; `briefing check` says it too."""
+    project = make_project(
+        tmp_path / "site",
+        content={
+            "stories/ferry.md": story("Ferry strike called off"),
+            "stories/tunnel.md": story("Tunnel opens", extra='id: "tag:news.example.org,1"\n'),
+        },
+    )
+    assert build(project).returncode == 0
+    stories = project / "content" / "stories"
+    (stories / "ferry.md").rename(stories / "2026-11-27-ferry.md")
+    (stories / "tunnel.md").write_text(story("Tunnel opens"))
+
+    def changed(result):
+        return sorted(line for line in result.stderr.splitlines() if "feed-id-changed" in line)
+
+    check = briefing(project, "check")
+    check_lines = sorted(line for line in check.stdout.splitlines() if "feed-id-changed" in line)
+    built = build(project)
+    assert built.returncode == 0, built.stderr  # a warning, not an error
+    lines = changed(built)
+    assert lines == check_lines
+    assert len(lines) == 2, lines
+    renamed, unpinned = lines
+    old = re.search(r"changed from (urn:uuid:[0-9a-f-]+) to", renamed).group(1)
+    assert renamed.startswith(
+        f"content/stories/2026-11-27-ferry.md:2:8: warning: feed-id-changed: this story's "
+        f"feed entry id changed from {old} to urn:uuid:"
+    )
+    assert "(its file was content/stories/ferry.md and it has no id:)" in renamed
+    assert renamed.endswith(f'to keep the old id, set id: "{old}"')
+    assert unpinned.startswith(
+        "content/stories/tunnel.md:2:8: warning: feed-id-changed: this story's feed entry id "
+        "changed from tag:news.example.org,1 to urn:uuid:"
+    )
+    assert "(its id: was removed)" in unpinned
+    assert changed(build(project)) == []  # once: the published site has the new ids now
+    # renamed again: the id: line the message gives keeps the published id
+    (stories / "2026-11-27-ferry.md").rename(stories / "ferry-strike.md")
+    [line] = [x for x in briefing(project, "check").stdout.splitlines() if "feed-id-changed" in x]
+    keep = re.search(r'set (id: "[^"]+")$', line).group(1)
+    text = (stories / "ferry-strike.md").read_text()
+    (stories / "ferry-strike.md").write_text(text.replace("---\n", f"---\n{keep}\n", 1))
+    assert changed(build(project)) == []
 
 
 def test_aliases_send_readers_of_an_old_address_on_to_the_story(tmp_path):

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from markdown_it.utils import read_fixture_file
 
-from sitebuild import build, env, make_project, snapshot, story
+from sitebuild import briefing, build, make_project, snapshot, story
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LINE = re.compile(r"^(content/\S+?):(\d+):(\d+): (error|warning|info): ([a-z-]+): (.*)$")
@@ -64,10 +62,7 @@ def test_check_and_the_build_agree_on_every_fixture_and_every_problem_across_sto
         content={**_fixture_stories(), **ACROSS_STORIES},
         settings="BRIEFING_MAX_STORY_SECONDS = 0.5",
     )
-    checked = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "check", "--format", "json"],
-        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    checked = briefing(project, "check", "--format", "json")
     assert checked.returncode == 1, checked.stderr
     report = json.loads(checked.stdout)
     from_check = {
@@ -121,10 +116,7 @@ def test_check_of_one_file_shows_the_error_another_file_has_over_it(tmp_path):
             "stories/other.md": story("Other", date="2024-02-30"),
         },
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "check", "content/stories/twin-a.md"],
-        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = briefing(project, "check", "content/stories/twin-a.md")
     assert result.returncode == 1
     shown = result.stdout.splitlines()
     assert any(
@@ -141,10 +133,7 @@ def test_a_story_outside_the_sites_folders_is_checked_on_its_own(tmp_path):
     loose = project / "draft.md"
     loose.write_text("---\ntitle: Loose\ndate: 2024-02-30\n---\n")
     before = snapshot(project)
-    result = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "check", "draft.md"],
-        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = briefing(project, "check", "draft.md")
     assert result.returncode == 1
     assert result.stdout.startswith("draft.md:3:7: error: date-invalid:"), result.stdout
     assert {k: v for k, v in snapshot(project).items() if not k.startswith("cache/")} == before

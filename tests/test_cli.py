@@ -140,3 +140,12 @@ def test_the_reader_cache_is_kept_from_one_process_to_the_next(tmp_path):
         keys.add(pickle.loads(cache.read_bytes())[0])
         os.utime(project / "content" / "stories" / "a.md")  # read again, through the cache
     assert len(keys) == 1
+
+
+def test_a_mistake_in_the_settings_is_named_with_its_line_not_a_traceback(tmp_path):
+    project = make_project(tmp_path / "site", settings="SITENAME = 'unclosed")
+    result = run(project, "check")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("briefing: error: cannot read the settings pelicanconf.py:")
+    assert "unterminated string literal" in result.stderr

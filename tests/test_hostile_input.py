@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitebuild import ROOT, build, env, make_project, story
+from sitebuild import ROOT, briefing, build, env, make_project, story
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -200,7 +200,7 @@ def test_front_matter_nested_past_any_recursion_fails_that_story_alone(tmp_path)
             example_content=True,
             content={"stories/deep.md": f"---\ntitle: Deep\ndate: 2026-11-27\n{deep}\n---\n"},
         )
-        for result in (build(project), check(project)):
+        for result in (build(project), briefing(project, "check")):
             shown = result.stdout + result.stderr
             assert result.returncode == 1, shown
             assert "Traceback" not in shown and "Could not process" not in shown
@@ -248,7 +248,7 @@ def test_slugs_topics_and_sections_are_one_safe_url_segment(tmp_path):
     content["stories/tags.md"] = story("Tags", extra='tags: [ok, "???"]\ncategory: "!?"\n')
     content["stories/fine.md"] = story("Fine")
     project = make_project(tmp_path / "site", content=content)
-    for result in (build(project), check(project)):
+    for result in (build(project), briefing(project, "check")):
         shown = result.stdout + result.stderr
         assert result.returncode == 1
         for i in range(len(bad_slugs)):
@@ -263,10 +263,3 @@ def test_slugs_topics_and_sections_are_one_safe_url_segment(tmp_path):
         assert "fine.md" not in shown
         assert "Traceback" not in shown and "WARNING" not in shown
     assert not (project / "output").exists()
-
-
-def check(project):
-    return subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "check"],
-        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip

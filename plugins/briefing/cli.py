@@ -119,12 +119,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _BadSettings(Exception):
+    """The settings file could not be read (the message says which and why)."""
+
+
 def _settings(path: str | None) -> dict:
     if path is None and not os.path.exists("pelicanconf.py"):
         return {}
     from pelican.settings import read_settings
 
-    return read_settings(path or "pelicanconf.py")
+    path = path or "pelicanconf.py"
+    try:
+        return read_settings(path)
+    except Exception as exc:  # the site's own Python: a mistake in it is not ours to show
+        where = ""
+        if isinstance(exc, SyntaxError) and exc.lineno:
+            where = f":{exc.lineno}:{exc.offset or 1}"
+        raise _BadSettings(f"cannot read the settings {path}{where}: {exc}") from None
 
 
 def _stories(paths: Sequence[str]) -> Iterator[str]:
@@ -195,10 +206,10 @@ def check(args: argparse.Namespace) -> int:
             print(f"briefing: error: {exc}", file=sys.stderr)
             return EXIT_ERRORS
         wanted = {os.path.abspath(f) for f in files}
-        shown = {display_path(f) for f in wanted}
-        report.items = [d for d in read.items if _concerns(d, wanted, shown)]
-        if not args.paths:
-            report.logged_errors, report.logged_warnings = read.logged_errors, read.logged_warnings
+        if args.paths:
+            report.items = _concerning(read.items, wanted)
+        else:  # the whole site, Pelican's own warnings and errors included
+            report = read
         outside = [f for f in files if os.path.abspath(f) not in in_site]
     if outside:  # files the build does not read: checked one by one, and across each other
         report.extend(_check_files(outside, settings))
@@ -232,13 +243,19 @@ def _check_site(settings: dict) -> tuple[Report, set[str]]:
     return BriefingPelican(settings).check_stories()
 
 
-def _concerns(d: Diagnostic, wanted: set[str], shown: set[str]) -> bool:
-    """Whether a diagnostic of the site is one to show for the files asked about: it is
-    about one of them, or it is an error elsewhere that names one (two stories at one
-    URL are reported at the second)."""
-    if os.path.abspath(d.path) in wanted:
-        return True
-    return d.severity is Severity.ERROR and any(path in d.message for path in shown)
+def _concerning(items: list[Diagnostic], wanted: set[str]) -> list[Diagnostic]:
+    """The diagnostics of the site to show for the files asked about (absolute paths):
+    those about one of them, and errors elsewhere that name one (two stories at one URL
+    are reported at the second)."""
+    found, names = [], None
+    for d in items:
+        if os.path.abspath(d.path) in wanted:
+            found.append(d)
+        elif d.severity is Severity.ERROR:
+            names = names or [display_path(f) for f in wanted]
+            if any(name in d.message for name in names):
+                found.append(d)
+    return found
 
 
 def _check_files(files: list[str], settings: dict) -> list[Diagnostic]:
@@ -383,7 +400,11 @@ def serve_(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"check": check, "new": new, "import": import_, "serve": serve_}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except _BadSettings as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":
