@@ -53,19 +53,27 @@ class _ErrorCounter(logging.Handler):
 
 
 @contextlib.contextmanager
-def _not_fatal() -> Iterator[bool]:
-    """Pelican's ``--fatal warnings`` (or ``errors``) raises an exception from inside the
-    call that logs, which ends the build in a traceback half-way: the build counts what is
-    logged instead and fails at its end, with the usual summary.  Yields whether warnings
-    were to be fatal."""
+def _collecting(report: Report) -> Iterator[bool]:
+    """Everything a build finds goes to ``report``: Briefing's diagnostics, and the count
+    of what Pelican (or anything else) logs.  Pelican's ``--fatal warnings`` (or
+    ``errors``) would raise an exception from inside the call that logs, which ends the
+    build in a traceback half-way: it is turned off here, and the build fails at its end
+    instead, with the usual summary.  Yields whether warnings were to be fatal."""
     from pelican.log import FatalLogger
 
+    counter = _ErrorCounter()
+    root = logging.getLogger()
     level = FatalLogger.fatal_lvl
     FatalLogger.fatal_lvl = logging.CRITICAL + 1
+    root.addHandler(counter)
     try:
-        yield level <= logging.WARNING
+        with diagnostics.collecting(report):
+            yield level <= logging.WARNING
     finally:
         FatalLogger.fatal_lvl = level
+        root.removeHandler(counter)
+        report.logged_errors += counter.count
+        report.logged_warnings += counter.warnings
 
 
 def take_settings(settings: dict[str, Any]) -> None:
@@ -155,33 +163,26 @@ class BriefingPelican(Pelican):
         (the same code: the reader, Pelican's own, and ``sitecheck.py``), stopped before a
         page is planned; nothing is written but caches.  Returns the report and the files
         the build reads (absolute paths)."""
-        from pelican import Pelican
-
         report = Report()
-        counter = _ErrorCounter()
-        root = logging.getLogger()
         published = os.path.abspath(self.output_path)
         manifest = pages.manifest_path(self.settings)
-        with heap.kept():
+        with heap.kept():  # to compare with the published site (url-moved, feed-id-changed)
             permalinks.remember(self.settings, pages.load_manifest(manifest, published)["stories"])
         scratch = tempfile.mkdtemp(prefix="briefing-check-")
         self.output_path = self.settings["OUTPUT_PATH"] = scratch
         self._checking, self._read = True, None
-        root.addHandler(counter)
         try:
-            with diagnostics.collecting(report), _not_fatal():
+            with _collecting(report):
                 try:
                     Pelican.run(self)
                 except (BuildStopped, _Checked):
                     pass
         finally:
-            root.removeHandler(counter)
             self._checking = False
             self.output_path = self.settings["OUTPUT_PATH"] = published
             shutil.rmtree(scratch, ignore_errors=True)
             background.finish_writes()
             heap.release()
-        report.logged_errors, report.logged_warnings = counter.count, counter.warnings
         context = self._read or {}
         root_path = os.path.abspath(self.settings["PATH"])
         read = {
@@ -314,12 +315,10 @@ class BriefingPelican(Pelican):
             publish.clean_stale(output)
             staging = self._staging(output)
             report = Report()
-            counter = _ErrorCounter()
-            root = logging.getLogger()
-            root.addHandler(counter)
             self.output_path = self.settings["OUTPUT_PATH"] = staging
+            strict = False
             try:
-                with diagnostics.collecting(report), _not_fatal() as strict:
+                with _collecting(report) as strict:
                     try:
                         super().run()
                     except BuildStopped:
@@ -335,17 +334,16 @@ class BriefingPelican(Pelican):
                 raise
             finally:
                 if self._writer is not None:
-                    counter.count += self._writer.errors_logged
-                root.removeHandler(counter)
+                    report.logged_errors += self._writer.errors_logged
                 self.output_path = self.settings["OUTPUT_PATH"] = output
-                report.logged_errors, report.logged_warnings = counter.count, counter.warnings
                 _print(report)
             strict = strict or bool(self.settings.get("BRIEFING_STRICT"))
-            warned = report.warnings + counter.warnings
-            if report.errors or counter.count or (strict and warned):
+            failed = report.errors + report.logged_errors
+            warned = report.warnings + report.logged_warnings
+            if failed or (strict and warned):
                 self._discard(staging)
                 why = report.summary()
-                if strict and warned and not (report.errors or counter.count):
+                if not failed:
                     why += "; a strict build fails on warnings"
                 failed = BuildFailed(f"build failed ({why}); {_shown(output)} was left unchanged")
                 if autoreload:

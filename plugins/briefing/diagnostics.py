@@ -184,6 +184,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def unforeseen(exc: BaseException) -> str:
+    """The message of ``read-failed``: what went wrong, in a way nobody foresaw."""
+    return (
+        f"Briefing failed on this file ({type(exc).__name__}: {exc}); please report it "
+        "with the file"
+    )
+
+
 class StoryError(Exception):
     """Raised by the reader for a story with errors; Pelican then skips the file."""
 

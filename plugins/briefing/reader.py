@@ -94,7 +94,7 @@ def guard_reads(generator: Any) -> None:
         except StoryError:
             raise
         except Exception as exc:
-            raise _failed(base_path, path, "read-failed", _unforeseen(exc)) from None
+            raise _failed(base_path, path, "read-failed", diagnostics.unforeseen(exc)) from None
         if (
             type(content).__name__ == "Article"
             and not hasattr(content, "date")
@@ -110,13 +110,6 @@ def guard_reads(generator: Any) -> None:
         return content
 
     readers.read_file = guarded
-
-
-def _unforeseen(exc: BaseException) -> str:
-    return (
-        f"Briefing failed on this file ({type(exc).__name__}: {exc}); please report it "
-        "with the file"
-    )
 
 
 def _failed(base_path: str, path: str, code: str, message: str) -> StoryError:

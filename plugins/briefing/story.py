@@ -13,7 +13,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from . import archive, citations, frontmatter, limits, markdown, metadata
-from .diagnostics import Diagnostic, Severity, Sink, display_path
+from .diagnostics import Diagnostic, Severity, Sink, display_path, unforeseen
 from .sources import parse_sources
 
 #: File extensions read as stories: Pelican's Markdown extensions, all of them ours.
@@ -173,13 +173,7 @@ class StoryReader:
             return story
         except Exception as exc:  # a bug of ours: this file fails, never the build
             _drop_reading(story)
-            sink.error(
-                1,
-                1,
-                "read-failed",
-                f"Briefing failed on this file ({type(exc).__name__}: {exc}); "
-                "please report it with the file",
-            )
+            sink.error(1, 1, "read-failed", unforeseen(exc))
             return story
         finally:
             story.diagnostics = sink.items
