@@ -60,7 +60,8 @@ def embargo_project(tmp_path: Path) -> Path:
             "stories/later.md": story(
                 SECRET_TITLE,
                 date=DUE,
-                body=f"The {SECRET_WORD} deal is off (secret.example.org).\n",
+                body=f"The {SECRET_WORD} deal is off (secret.example.org).\n\n"
+                "![The chart]({static}merger-chart.svg)\n",
                 extra="tags: [mergers]\nsources:\n  s: https://secret.example.org/x\n",
             ),
             "stories/draft.md": story(
@@ -69,6 +70,9 @@ def embargo_project(tmp_path: Path) -> Path:
                 extra="status: draft\n",
             ),
         },
+    )
+    (project / "content" / "stories" / "merger-chart.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text>{SECRET_WORD} chart</text></svg>'
     )
     shutil.copy(ROOT / "publishconf.py", project / "publishconf.py")
     return project
@@ -98,6 +102,7 @@ def test_a_story_not_yet_due_and_a_draft_reach_no_file_until_the_clock_passes(tm
     ):
         assert secret not in text, secret
     assert not (output / "drafts").exists() and not (output / "2099").exists()
+    assert not list(output.rglob("merger-chart.svg"))  # nor the file only it links to
 
     # the clock passes the story's date (SOURCE_DATE_EPOCH, not the wall clock, decides)
     result = publish(project, clock="2099-01-05T08:00:00+00:00")
@@ -108,6 +113,7 @@ def test_a_story_not_yet_due_and_a_draft_reach_no_file_until_the_clock_passes(tm
     assert SECRET_TITLE in page.read_text()
     assert SECRET_TITLE in (output / "feeds" / "all.atom.xml").read_text()
     assert SECRET_WORD.lower() in text  # the search index holds it now
+    assert (output / "stories" / "merger-chart.svg").exists()
     assert "Plumtreewhistle" not in text  # a draft stays out whatever the clock says
 
 

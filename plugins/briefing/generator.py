@@ -72,9 +72,10 @@ class _RememberedURL:
         )
 
     def get_static_links(self) -> set[str]:
-        """Pelican searches every body for ``{static}`` links; a body without the
-        characters that open one has none."""
-        if self._without_site_links(self._content):  # type: ignore[attr-defined]
+        """Pelican searches every body for ``{static}`` links, and copies the files they
+        name; a body without the characters that open one has none, and a story that is
+        not written (a draft, or not yet due) has its files copied only once it is."""
+        if not self.save_as or self._without_site_links(self._content):  # type: ignore[attr-defined]
             return set()
         return super().get_static_links()  # type: ignore[misc]
 

@@ -51,7 +51,7 @@ class BriefingReader(BaseReader):
         if "summary" not in metadata and story.html:
             # Pelican would cut the body, sources and ids included, for list pages
             metadata["summary"] = summary_of(story.html, self._stories.options)
-        if metadata.get("status", "published") == "published" and not_yet_due(
+        if metadata.get("status", "published") in ("published", "hidden") and not_yet_due(
             self.settings, metadata.get("date")
         ):
             metadata["status"] = "draft"  # as Pelican would, but by the build's clock

@@ -216,27 +216,33 @@ def _urls(contents: list[Any], generators: list[Any]) -> list[Diagnostic]:
 def _links(contents: list[Any], context: dict[str, Any]) -> list[Diagnostic]:
     """Each ``{filename}``, ``{static}`` or ``{attach}`` link must name a file the site
     has and publishes, found as Pelican will look for it when it writes the page (which
-    would otherwise leave the ``href`` as written, with an unlocated warning)."""
+    would otherwise leave the ``href`` as written, with an unlocated warning).  A story
+    not written yet (a draft, or not yet due) may link to another such story, and its
+    own files are copied only once it is published: they need only exist."""
     found = []
     for content in contents:
         for href, line, col in getattr(content, "briefing_links", None) or ():
             m = FILE_PLACEHOLDER.match(href)
             if m is None:
                 continue
-            what = m.group(1) or m.group(2)
-            target = _linked(content, what, href[m.end() :], context)
-            exists = target is not None and os.path.isfile(target.source_path)
-            if exists and getattr(target, "save_as", None):
-                continue
-            if not exists:
-                problem = "names no file of the site"
-                if what == "filename":
-                    problem += " (a story, a page or a static file, from the content folder)"
-            else:
+            what, value = m.group(1) or m.group(2), href[m.end() :]
+            paths = _candidates(content, value)
+            target = _linked(what, paths, context)
+            if target is not None and os.path.isfile(target.source_path):
+                if target.save_as or not content.save_as:
+                    continue
                 problem = "names a story or page that is not published (a draft"
                 problem += (
                     ", or dated in the future)" if clock.holds_future(content.settings) else ")"
                 )
+            elif not content.save_as and any(
+                os.path.isfile(os.path.join(content.settings["PATH"], p)) for p in paths
+            ):
+                continue
+            else:
+                problem = "names no file of the site"
+                if what == "filename":
+                    problem += " (a story, a page or a static file, from the content folder)"
             found.append(
                 _diagnostic(
                     content,
@@ -249,19 +255,29 @@ def _links(contents: list[Any], context: dict[str, Any]) -> list[Diagnostic]:
     return found
 
 
-def _linked(content: Any, what: str, value: str, context: dict[str, Any]) -> Any:
-    """What Pelican's ``Content._link_replacer`` finds for a link, or None.  (A file
-    linked with ``{static}`` is in the table even when it does not exist: Pelican then
-    fails to copy it, with a warning that says neither where nor why.)"""
+def _candidates(content: Any, value: str) -> list[str]:
+    """The paths under the content folder that Pelican's ``Content._link_replacer`` tries
+    for a link: as written, unquoted, and HTML-unescaped; from the content folder when it
+    starts with ``/``, else from the linking file's folder."""
     url = urlparse(value)
+    paths = []
+    for path in (url.path, unquote(url.path), urlparse(unescape(value)).path):
+        if path.startswith("/"):
+            path = path[1:]
+        else:
+            path = content.get_relative_source_path(os.path.join(content.relative_dir, path))
+        paths.append(path)
+    return paths
+
+
+def _linked(what: str, paths: list[str], context: dict[str, Any]) -> Any:
+    """What Pelican finds for a link at one of ``paths``, or None.  (A file linked with
+    ``{static}`` is found even when it does not exist: Pelican then fails to copy it, with
+    a warning that says neither where nor why.)"""
     keys = ["generated_content", "static_content"] if what == "filename" else ["static_content"]
     for key in keys:
         table = context.get(key) or {}
-        for path in (url.path, unquote(url.path), urlparse(unescape(value)).path):
-            if path.startswith("/"):
-                path = path[1:]
-            else:
-                path = content.get_relative_source_path(os.path.join(content.relative_dir, path))
+        for path in paths:
             if table.get(path) is not None:
                 return table[path]
     return None
