@@ -42,9 +42,20 @@ ACROSS_STORIES = {
 
 
 def _fixture_stories() -> dict[str, str]:
+    """Every story of the reader's fixture files (the citation cases under their shared
+    front matter), one file each."""
+    header = (FIXTURES / "citations_header.yaml").read_text()
     found = {}
-    for name in ("diagnostics.md", "sources_diagnostics.md", "reader.md"):
+    for name in (
+        "diagnostics.md",
+        "sources_diagnostics.md",
+        "sources_list.md",
+        "reader.md",
+        "citations.md",
+    ):
         for line, _title, text, _expected in read_fixture_file(FIXTURES / name):
+            if name == "citations.md":
+                text = f"---\n{header}---\n{text}"
             found[f"stories/{Path(name).stem}-{line:04d}.md"] = text
     return found
 
