@@ -103,7 +103,7 @@ def search_alone(project: Path, runs: int, out: Path) -> dict[str, float]:
     """Pagefind alone over the copies the last cold build gave it: each quarter on one
     thread, one after another, as the cold build runs them (two at a time on two cores).
     Wall and CPU seconds summed over the quarters, peak RSS the largest."""
-    from briefing import search
+    from briefing.site import search
 
     quarters = sorted((project / search.sources_path({})).iterdir())
     samples = []

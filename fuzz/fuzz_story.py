@@ -12,7 +12,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from briefing.story import StoryReader
+    from briefing.core.story import StoryReader
 
 READER = StoryReader()
 

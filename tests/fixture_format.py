@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from briefing.story import Story
+from briefing.core.story import Story
 
 
 def _value(value: Any) -> str:

@@ -8,9 +8,9 @@ import json
 import re
 from types import SimpleNamespace
 
-from briefing import archive
-from briefing.generator import cached, forget_rendered, json_script, namespaced, news_article
-from briefing.sources import Source
+from briefing.core import archive
+from briefing.core.sources import Source
+from briefing.site.generator import cached, forget_rendered, json_script, namespaced, news_article
 
 UTC = dt.UTC
 

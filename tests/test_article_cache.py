@@ -73,7 +73,7 @@ def test_another_plugin_listening_as_content_is_read_turns_it_off():
     """Its work would be missing from a kept article, so every story is read."""
     from pelican import signals
 
-    from briefing import articlecache
+    from briefing.fast import articlecache
 
     def mark(content):  # a plugin's receiver, from a module that is not Briefing's
         content.marked = True

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it.utils import read_fixture_file
 
-from briefing.authoring import import_briefing
+from briefing.cli.authoring import import_briefing
 
 from sitebuild import build, env, make_project
 

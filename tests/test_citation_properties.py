@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from briefing.story import StoryReader
+from briefing.core.story import StoryReader
 
 READER = StoryReader()
 HEADER = (Path(__file__).parent / "fixtures" / "citations_header.yaml").read_text()

@@ -3,9 +3,9 @@ field Briefing reads is documented."""
 
 from pathlib import Path
 
-from briefing.diagnostics import CODES
-from briefing.metadata import DATE_FIELDS, LIST_FIELDS, TEXT_FIELDS
-from briefing.sources import FIELDS
+from briefing.core.diagnostics import CODES
+from briefing.core.metadata import DATE_FIELDS, LIST_FIELDS, TEXT_FIELDS
+from briefing.core.sources import FIELDS
 
 GUIDE = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text()
 

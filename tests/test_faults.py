@@ -50,7 +50,7 @@ FAULTY = textwrap.dedent("""
 KILL_IN_SWAP = textwrap.dedent("""
     import os, signal, sys
     when = sys.argv[1]
-    from briefing import publish
+    from briefing.build import publish
     real = publish._exchange
     def exchange(a, b):
         if when == "before":

@@ -17,7 +17,7 @@ import feedparser
 from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
-from briefing.authoring import new_story
+from briefing.cli.authoring import new_story
 
 from sitebuild import ROOT, env, make_project
 

@@ -316,7 +316,7 @@ class _Writer:
 
 @pytest.mark.parametrize(("bad", "message"), [("fail", "No space left"), ("die", "SIGKILL")])
 def test_a_failing_worker_fails_the_build_with_its_reason(tmp_path, bad, message):
-    from briefing import pages
+    from briefing.fast import pages
 
     # many jobs, the bad one in each batch, so a worker is sure to meet one
     jobs = [pages.Job(bad if i % 8 == 0 else f"page-{i}", None) for i in range(400)]
@@ -325,7 +325,7 @@ def test_a_failing_worker_fails_the_build_with_its_reason(tmp_path, bad, message
 
 
 def test_workers_share_the_jobs(tmp_path):
-    from briefing import pages
+    from briefing.fast import pages
 
     jobs = [pages.Job(f"page-{i}", None) for i in range(400)]
     pages._render_in_parallel(_Writer(tmp_path), jobs, 2)
@@ -393,7 +393,7 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
 
 
 def test_without_processes_to_fork_this_process_renders_everything(tmp_path, monkeypatch):
-    from briefing import pages
+    from briefing.fast import pages
 
     def no_fork():
         raise BlockingIOError(11, "Resource temporarily unavailable")
@@ -438,7 +438,7 @@ def test_without_processes_to_fork_this_process_renders_everything(tmp_path, mon
     ],
 )
 def test_the_indexer_reads_a_story_page_cut_to_its_searchable_article(page, indexed):
-    from briefing import search
+    from briefing.site import search
 
     assert search._searchable(page) == indexed
 
@@ -446,7 +446,7 @@ def test_the_indexer_reads_a_story_page_cut_to_its_searchable_article(page, inde
 def test_an_edit_rewrites_one_search_copy_and_never_trusts_a_copy_changed_by_hand(tmp_path):
     """The indexer's copies of the story pages (cache/briefing-search) are made again only
     for pages that changed; a copy changed since it was made is made again too."""
-    from briefing import search
+    from briefing.site import search
 
     site = project(tmp_path / "site")
     built(site)
@@ -485,7 +485,7 @@ def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
     """A build that fails after the index started stops the indexer before it removes the
     staging folder, so nothing writes into a folder that is gone, and the unfinished index
     is a failure, never half an index."""
-    from briefing import search
+    from briefing.site import search
 
     # an indexer that says where it runs, then would take half a minute
     started_file = tmp_path / "indexer.pid"
@@ -540,7 +540,7 @@ def test_the_search_index_starts_once_its_pages_are_planned_and_again_if_one_cha
     (Pelican's override) stops that index and starts a new one over the new page."""
     import jinja2
 
-    from briefing.pages import PlanningWriter
+    from briefing.fast.pages import PlanningWriter
 
     events: list[tuple[str, ...]] = []
     writer = PlanningWriter(str(tmp_path), settings={"PAGINATED_TEMPLATES": {}})
@@ -568,8 +568,8 @@ def test_a_page_made_twice_in_one_build_never_writes_into_a_published_file(tmp_p
     new file: the published one keeps its bytes."""
     import jinja2
 
-    from briefing.fingerprint import PageDigests
-    from briefing.pages import PlanningWriter
+    from briefing.fast.fingerprint import PageDigests
+    from briefing.fast.pages import PlanningWriter
 
     published, staging = tmp_path / "published", tmp_path / "staging"
     published.mkdir()
@@ -593,7 +593,7 @@ def test_a_page_made_twice_in_one_build_never_writes_into_a_published_file(tmp_p
 def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch, fork):
     """Worked out in a forked process (or here, when there is none to be had), it is the
     digest itself, and a setting with no stable form still means pages are not reused."""
-    from briefing import background, fingerprint
+    from briefing.fast import background, fingerprint
 
     if not fork:
 
@@ -616,7 +616,7 @@ def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch,
 def test_work_beside_the_build_answers_raises_or_is_stopped():
     """``background.Forked``: the child's answer, or its exception, comes back here; one
     that is cancelled (killed) is a failure, never an answer."""
-    from briefing import background
+    from briefing.fast import background
 
     assert background.Forked(sum, [1, 2, 3]).result() == 6
     with pytest.raises(ZeroDivisionError):
@@ -636,8 +636,8 @@ def _fail_to_prune(folder: str, keep) -> None:
 def test_a_spare_site_that_cannot_be_pruned_is_emptied_and_nothing_is_kept(tmp_path):
     """The spare site is pruned beside the build; if that fails, the build starts from an
     empty folder rather than from one holding files its manifest does not vouch for."""
-    from briefing import background
-    from briefing.build import BriefingPelican
+    from briefing.build.builder import BriefingPelican
+    from briefing.fast import background
 
     staging = tmp_path / "staging"
     write(staging / "2026" / "01" / "02" / "kept" / "index.html", "from the spare")

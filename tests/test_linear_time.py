@@ -35,7 +35,7 @@ CASES = {
 }
 SCRIPT = """
 import json, sys, time
-from briefing.story import StoryReader
+from briefing.core.story import StoryReader
 reader = StoryReader()
 body = lambda n: eval(sys.argv[1], {"n": n})
 head = sys.argv[2].encode().decode("unicode_escape")

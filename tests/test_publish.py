@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import publish
+from briefing.build import publish
 
 from sitebuild import (
     ROOT,

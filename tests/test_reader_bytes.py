@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from briefing.story import Options, StoryReader
+from briefing.core.story import Options, StoryReader
 
 STORY = (
     "---\ntitle: Harbour tunnel opens\ndate: 2026-11-27T07:30:00+00:00\n---\n"
@@ -101,7 +101,7 @@ def test_a_story_whose_reading_takes_too_much_memory_is_stopped():
     # Memory is the growth of the process, so each reading is in a fresh one.
     script = (
         "import sys\n"
-        "from briefing.story import Options, StoryReader\n"
+        "from briefing.core.story import Options, StoryReader\n"
         f"data = ({STORY!r} + '*a' * 100_000).encode()\n"
         "options = Options(max_story_memory=int(sys.argv[1]))\n"
         "for d in StoryReader(options).read_bytes(data, 'story.md').diagnostics:\n"
@@ -122,7 +122,7 @@ def test_a_story_whose_reading_takes_too_much_memory_is_stopped():
 
 
 def test_an_unforeseen_failure_is_a_located_diagnostic_of_that_file_alone(monkeypatch):
-    from briefing import metadata
+    from briefing.core import metadata
 
     def broken(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
@@ -189,8 +189,8 @@ def test_a_first_build_reads_on_every_core_what_one_process_reads(tmp_path):
     is left to Pelican's own read, and the next prepass finds them all in the cache."""
     import hashlib
 
-    from briefing import background
-    from briefing.prepass import Prepass
+    from briefing.fast import background
+    from briefing.fast.prepass import Prepass
 
     folder = tmp_path / "content"
     folder.mkdir()

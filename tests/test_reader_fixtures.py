@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from briefing.markdown import make_markdown
-from briefing.story import StoryReader
+from briefing.core.markdown import make_markdown
+from briefing.core.story import StoryReader
 
 from fixture_format import dump_diagnostics, dump_story
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from briefing import templatecache
+from briefing.fast import templatecache
 
 
 def settings_in(tmp_path, **extra):
@@ -113,7 +113,7 @@ def test_an_extensions_code_is_part_of_the_cache(tmp_path, monkeypatch):
 FILTER_WITH_A_SET = """
 import sys
 sys.path.insert(0, {plugins!r})
-from briefing import templatecache
+from briefing.fast import templatecache
 
 def label(value):
     return value if value in {{"alpha", "bravo", "charlie", "delta"}} else "other"

@@ -8,7 +8,7 @@ import logging
 import pytest
 from pelican import utils
 
-from briefing import translations
+from briefing.fast import translations
 
 
 class Item:  # compares by identity, as Pelican's contents do

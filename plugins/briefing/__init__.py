@@ -15,8 +15,8 @@ __all__ = ["register", "BriefingPelican"]
 def register() -> None:
     from pelican import signals
 
-    from .build import quiet_build_failures, quiet_reported
-    from .translations import install as linear_translations
+    from .build.builder import quiet_build_failures, quiet_reported
+    from .fast.translations import install as linear_translations
 
     signals.initialized.connect(_take_settings)
     signals.readers_init.connect(_use_story_reader)
@@ -46,34 +46,34 @@ def register() -> None:
 
 
 def _take_settings(pelican: Any) -> None:
-    from .build import take_settings
+    from .build.builder import take_settings
 
     take_settings(pelican.settings)
 
 
 def _guard_reads(generator: Any) -> None:
-    from .reader import guard_reads
+    from .site.reader import guard_reads
 
     guard_reads(generator)
 
 
 def _use_story_reader(readers: Any) -> None:
-    from .reader import BriefingReader
-    from .story import EXTENSIONS
+    from .core.story import EXTENSIONS
+    from .site.reader import BriefingReader
 
     for ext in EXTENSIONS:
         readers.reader_classes[ext] = BriefingReader
 
 
 def _fast_membership(generators: Any) -> None:
-    from .generator import fast_membership
+    from .site.generator import fast_membership
 
     fast_membership(generators)
 
 
 def _keep_context(generators: Any) -> None:
     """The context is made: it lives until the build ends (``heap``)."""
-    from .heap import keep
+    from .fast.heap import keep
 
     keep()
 
@@ -81,37 +81,37 @@ def _keep_context(generators: Any) -> None:
 def _release_heap(pelican: Any) -> None:
     """Pelican's own class is done; Briefing's releases the heap once its search index and
     swap are done too (released earlier, a full collection could walk it all again)."""
-    from .build import BriefingPelican
-    from .heap import release
+    from .build.builder import BriefingPelican
+    from .fast.heap import release
 
     if not isinstance(pelican, BriefingPelican):
         release()
 
 
 def _remember_urls(content: Any) -> None:
-    from .generator import remember_urls
+    from .site.generator import remember_urls
 
     remember_urls(content)
 
 
 def _keep_articles(generator: Any) -> None:
-    from .articlecache import install
+    from .fast.articlecache import install
 
     install(generator)
 
 
 def _forget_disabled_markdown(generator: Any) -> None:
     """Pelican warns about every .md file when Python-Markdown is absent; we read them."""
-    from .story import EXTENSIONS
+    from .core.story import EXTENSIONS
 
     for ext in EXTENSIONS:
         generator.readers.disabled_readers.pop(ext, None)
 
 
 def _check_across_stories(generator: Any) -> None:
-    from . import diagnostics
-    from .crosscheck import StoryRef, links_cited_before
-    from .diagnostics import display_path
+    from .core import diagnostics
+    from .core.crosscheck import StoryRef, links_cited_before
+    from .core.diagnostics import display_path
 
     stories = [
         StoryRef(display_path(a.source_path), a.date, a.title, getattr(a, "sources", ()))
@@ -121,19 +121,19 @@ def _check_across_stories(generator: Any) -> None:
 
 
 def _write_redirects(generator: Any, writer: Any) -> None:
-    from .permalinks import write_redirects
+    from .core.permalinks import write_redirects
 
     write_redirects(generator, writer)
 
 
 def _check_site(generators: Any) -> None:
-    from .sitecheck import check
+    from .site.sitecheck import check
 
     check(generators)
 
 
 def _add_template_helpers(pelican: Any) -> None:
-    from .generator import JINJA_FILTERS, JINJA_GLOBALS
+    from .site.generator import JINJA_FILTERS, JINJA_GLOBALS
 
     pelican.settings["JINJA_FILTERS"] = {**JINJA_FILTERS, **pelican.settings["JINJA_FILTERS"]}
     pelican.settings["JINJA_GLOBALS"] = {**JINJA_GLOBALS, **pelican.settings["JINJA_GLOBALS"]}
@@ -144,7 +144,7 @@ def _add_template_helpers(pelican: Any) -> None:
         **pelican.settings["JINJA_ENVIRONMENT"],
     }
     if pelican.settings.get("BRIEFING_READ_CACHE", True):
-        from .templatecache import install
+        from .fast.templatecache import install
 
         install(pelican.settings)
 
@@ -155,9 +155,9 @@ def _archive_generator(pelican: Any) -> Any:
     Sent once per build run, which also makes the reader's prepass start afresh."""
     import os
 
-    from .generator import forget_rendered
-    from .heap import keep, release
-    from .reader import new_build
+    from .fast.heap import keep, release
+    from .site.generator import forget_rendered
+    from .site.reader import new_build
 
     new_build()
     forget_rendered()
@@ -169,7 +169,7 @@ def _archive_generator(pelican: Any) -> Any:
         enabled = os.path.exists(os.path.join(pelican.settings["THEME"], "templates", "day.html"))
     if not enabled:
         return None
-    from .generator import BriefingGenerator
+    from .site.generator import BriefingGenerator
 
     return BriefingGenerator
 
@@ -178,7 +178,7 @@ def __getattr__(name: str) -> Any:
     # PELICAN_CLASS = "briefing.BriefingPelican" imports lazily, so `briefing check`
     # does not load Pelican's build machinery.
     if name == "BriefingPelican":
-        from .build import BriefingPelican
+        from .build.builder import BriefingPelican
 
         return BriefingPelican
     raise AttributeError(name)

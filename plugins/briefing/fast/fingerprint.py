@@ -30,8 +30,8 @@ from pelican.paginator import Page as PaginatorPage
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 
+from ..core.sources import Source
 from . import prepass
-from .sources import Source
 
 
 class Unstable(Exception):

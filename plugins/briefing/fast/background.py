@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from . import publish
+from ..build import publish
 
 logger = logging.getLogger(__name__)
 

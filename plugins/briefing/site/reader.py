@@ -12,9 +12,9 @@ from pelican.readers import BaseReader
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
 
-from . import clock, diagnostics
-from .diagnostics import Severity, StoryError
-from .story import EXTENSIONS, Options, StoryReader, summary_of
+from ..core import clock, diagnostics
+from ..core.diagnostics import Severity, StoryError
+from ..core.story import EXTENSIONS, Options, StoryReader, summary_of
 
 
 class BriefingReader(BaseReader):
@@ -142,7 +142,7 @@ _objects: dict[int, dict[tuple[type, str], Any]] = {}  # per build: one topic pe
 
 def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
     """One prepass per build (all generators' readers share it); see prepass.py."""
-    from .prepass import Prepass
+    from ..fast.prepass import Prepass
 
     found = _prepasses.get(id(settings))
     if found is None:

@@ -16,8 +16,11 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from . import background, clock, diagnostics, heap, pages, permalinks, publish, search
-from .diagnostics import Report
+from ..core import clock, diagnostics, permalinks
+from ..core.diagnostics import Report
+from ..fast import background, heap, pages
+from ..site import search
+from . import publish
 
 logger = logging.getLogger(__name__)
 

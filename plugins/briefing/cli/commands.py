@@ -20,10 +20,10 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .crosscheck import StoryRef, links_cited_before
-from .diagnostics import Diagnostic, Report, Severity, display_path
-from .publish import PublishError
-from .story import EXTENSIONS, Options, StoryReader
+from ..build.publish import PublishError
+from ..core.crosscheck import StoryRef, links_cited_before
+from ..core.diagnostics import Diagnostic, Report, Severity, display_path
+from ..core.story import EXTENSIONS, Options, StoryReader
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -238,7 +238,7 @@ def check(args: argparse.Namespace) -> int:
 
 def _check_site(settings: dict) -> tuple[Report, set[str]]:
     """The build's own reading and checks of the site's stories, nothing written."""
-    from .build import BriefingPelican
+    from ..build.builder import BriefingPelican
 
     return BriefingPelican(settings).check_stories()
 
@@ -261,8 +261,8 @@ def _concerning(items: list[Diagnostic], wanted: set[str]) -> list[Diagnostic]:
 def _check_files(files: list[str], settings: dict) -> list[Diagnostic]:
     """Story files outside a site's content (or with no site): each read as the build
     would read a story, with the checks across stories that need no site."""
-    from .background import finish_writes
-    from .prepass import Prepass
+    from ..fast.background import finish_writes
+    from ..fast.prepass import Prepass
 
     reader = StoryReader(Options.from_settings(settings))
     progress = _Progress(len(files))
@@ -287,7 +287,7 @@ def _date(value: str | None, settings: dict) -> dt.datetime:
     """--date, or now; with the site's TIMEZONE when no offset is given."""
     from zoneinfo import ZoneInfo
 
-    from .metadata import parse_date
+    from ..core.metadata import parse_date
 
     tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
     if value is None:
@@ -406,6 +406,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -45,7 +45,9 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import background, cachefile, heap, publish
+from ..build import publish
+from ..files import cachefile
+from . import background, heap
 from .fingerprint import PageDigests, Unstable, combine, site_digest
 
 logger = logging.getLogger(__name__)
@@ -551,7 +553,7 @@ def _child(
 def _explain(exc: BaseException) -> str:
     import jinja2
 
-    from .build import _template_location
+    from ..build.builder import _template_location
 
     if isinstance(exc, jinja2.TemplateError):
         return f"{_template_location(exc)}: template error: {exc}"

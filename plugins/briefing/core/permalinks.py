@@ -21,7 +21,7 @@ from typing import Any
 
 from pelican.utils import get_relative_path, path_to_url
 
-from . import pages
+from ..fast import pages
 from .diagnostics import Diagnostic, Severity, display_path
 from .urls import file_of
 

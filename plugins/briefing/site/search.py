@@ -41,8 +41,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import background, cachefile, publish
-from .citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
+from ..build import publish
+from ..core.citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
+from ..fast import background
+from ..files import cachefile
 
 FOLDER = "pagefind"
 _FORMAT = "copies 1"  # how a shard's copies are cut and indexed (``_searchable``, the command)

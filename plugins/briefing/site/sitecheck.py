@@ -16,10 +16,10 @@ from html import unescape
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from . import clock, diagnostics, permalinks
-from .diagnostics import Diagnostic, Severity, display_path
-from .markdown import FILE_PLACEHOLDER
-from .urls import segment_problem, shortened
+from ..core import clock, diagnostics, permalinks
+from ..core.diagnostics import Diagnostic, Severity, display_path
+from ..core.markdown import FILE_PLACEHOLDER
+from ..core.urls import segment_problem, shortened
 
 #: The first part of the site's own pages' addresses: no story or page may take them.
 RESERVED = frozenset(
@@ -73,7 +73,7 @@ def check(generators: list[Any]) -> None:
     diagnostics.publish(found)
     if diagnostics.active_errors():
         # nothing will be published: stop before writing pages over each other
-        from .build import BuildStopped
+        from ..build.builder import BuildStopped
 
         raise BuildStopped("stopped before writing pages: the stories have errors")
 

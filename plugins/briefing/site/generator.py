@@ -28,8 +28,11 @@ from markupsafe import Markup
 from pelican import contents
 from pelican.generators import Generator
 
-from . import archive, cachefile, diagnostics, feeds, pages, search
-from .diagnostics import Diagnostic, Severity, display_path
+from ..core import archive, diagnostics
+from ..core.diagnostics import Diagnostic, Severity, display_path
+from ..fast import pages
+from ..files import cachefile
+from . import feeds, search
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,10 @@ from typing import Any
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from . import background, cachefile, clock, diagnostics, fingerprint, heap, prepass, reader
+from ..core import clock, diagnostics
+from ..files import cachefile
+from ..site import reader
+from . import background, fingerprint, heap, prepass
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-articles.pickle"

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
-from .urls import _psl, has_public_suffix, normalize_host, shortened
+from ..core.citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
+from ..core.urls import _psl, has_public_suffix, normalize_host, shortened
 
 #: Lines news apps append to a shared briefing; dropped (and reported) when they end the text.
 FOOTER_PATTERNS = [

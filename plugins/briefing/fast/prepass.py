@@ -22,9 +22,10 @@ from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from . import background, cachefile, heap
-from .diagnostics import display_path
-from .story import EXTENSIONS, Story, StoryReader
+from ..core.diagnostics import display_path
+from ..core.story import EXTENSIONS, Story, StoryReader
+from ..files import cachefile
+from . import background, heap
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-stories.pickle"
@@ -36,11 +37,14 @@ _PARALLEL_FROM = 64  # fewer stories than this are read in the build's own proce
 def _code_version() -> str:
     """Changes whenever the reader's code changes, so stale cache entries are never used."""
     digest = hashlib.sha256()
-    folder = os.path.dirname(__file__)
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            with open(os.path.join(folder, name), "rb") as f:
-                digest.update(name.encode() + f.read())
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # briefing/
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as f:
+                    digest.update(os.path.relpath(path, package).encode() + f.read())
     try:
         digest.update(version("markdown-it-py").encode() + version("mdit-py-plugins").encode())
     except PackageNotFoundError:  # pragma: no cover

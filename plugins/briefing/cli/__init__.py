@@ -1,0 +1,5 @@
+"""The ``briefing`` command: ``check``, ``new``, ``import``, ``serve``."""
+
+from .commands import main
+
+__all__ = ["main"]
