@@ -25,6 +25,7 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check plugins tests benchmarks fuzz
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The checkers the browser and HTML tests drive (axe-core, the Nu HTML checker), from npm.

@@ -374,6 +374,7 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
     assert names == [
         "briefing-articles.pickle",
         "briefing-pages.pickle",
+        "briefing-published.pickle",
         "briefing-related.pickle",
         "briefing-stories.pickle",
     ]
@@ -485,6 +486,7 @@ def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
     """A build that fails after the index started stops the indexer before it removes the
     staging folder, so nothing writes into a folder that is gone, and the unfinished index
     is a failure, never half an index."""
+    from briefing.fast.indexing import Indexing
     from briefing.site import search
 
     # an indexer that says where it runs, then would take half a minute
@@ -504,9 +506,7 @@ def test_a_cancelled_search_index_stops_its_indexers(tmp_path, monkeypatch):
         site / "2026/01/01/a/index.html",
         "<html><body><article data-pagefind-body>A</article></body></html>",
     )
-    indexing = search.Indexing(
-        str(site), {"2026-q1": [("2026/01/01/a/index.html", None)]}, None, {}, 1
-    )
+    indexing = Indexing(str(site), {"2026-q1": [("2026/01/01/a/index.html", None)]}, None, {}, 1)
     deadline = time.monotonic() + 10
     while not started_file.exists() or not started_file.read_text():
         assert time.monotonic() < deadline, "the indexer never started"
@@ -593,7 +593,7 @@ def test_a_page_made_twice_in_one_build_never_writes_into_a_published_file(tmp_p
 def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch, fork):
     """Worked out in a forked process (or here, when there is none to be had), it is the
     digest itself, and a setting with no stable form still means pages are not reused."""
-    from briefing.fast import background, fingerprint
+    from briefing.fast import background, fingerprint, keys
 
     if not fork:
 
@@ -603,10 +603,10 @@ def test_the_site_digest_worked_out_beside_the_planning_is_the_same(monkeypatch,
         monkeypatch.setattr(os, "fork", no_fork)
 
     def beside(settings):
-        return background.Forked(fingerprint.site_digest, settings, {})
+        return background.Forked(keys.site_digest, settings, {})
 
     settings = {"PLUGINS": [], "THEME": "", "SITENAME": "The Briefing"}
-    expected = fingerprint.site_digest(settings, {})
+    expected = keys.site_digest(settings, {})
     assert beside(settings).result() == expected
     assert beside({**settings, "SITENAME": "Another"}).result() != expected
     with pytest.raises(fingerprint.Unstable):  # raised in the child, raised here

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.build import publish
+from briefing.files import processes
 
 from sitebuild import (
     ROOT,
@@ -213,6 +214,6 @@ def test_pruning_a_spare_keeps_only_what_is_vouched_for(tmp_path):
     site = tmp_path / "site"
     for name in ("a/index.html", "a/b/index.html", "c/old.html", "theme/css/site.css"):
         write(site / name, name)
-    publish.prune(str(site), {"a/index.html"}.__contains__)
+    processes.prune(str(site), {"a/index.html"}.__contains__)
     found = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
     assert found == ["a", "a/index.html"]  # emptied folders go too

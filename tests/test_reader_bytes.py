@@ -203,14 +203,15 @@ def test_a_first_build_reads_on_every_core_what_one_process_reads(tmp_path):
     paths.append(str(folder / "gone.md"))
     settings = {"CACHE_PATH": str(tmp_path / "cache"), "BRIEFING_READ_WORKERS": 2}
     reader = StoryReader(Options())
-    first = Prepass(settings, reader, files=paths)
+    writes = background.Writes()
+    first = Prepass(settings, reader, files=paths, writes=writes)
     for path in paths[:-1]:
         digest, story = first.results[path]
         data = open(path, "rb").read()
         assert digest == hashlib.sha256(data).hexdigest()
         assert story.metadata == reader.read_path(path).metadata
     assert paths[-1] not in first.results and first.take(paths[-1]) is None
-    background.finish_writes()
+    writes.finish()
     cached_only = StoryReader(Options())
 
     def no_parsing(data, path):

@@ -73,10 +73,18 @@ def test_a_bad_translation_id_raises_pelicans_error():
         translations.process_translations(corpus(), "no_such_attribute")
 
 
-def test_pelicans_generators_use_it_once_briefing_is_registered():
+def test_pelicans_generators_use_it_in_a_build_with_the_speed_layer_and_not_without():
     from pelican import generators
+    from pelican.settings import DEFAULT_CONFIG
 
-    import briefing
+    from briefing import fast
 
-    briefing.register()
+    class Built:  # what Pelican sends with ``initialized``
+        settings = {**DEFAULT_CONFIG, "JINJA_ENVIRONMENT": {}}
+
+    fast._initialized(Built)
     assert generators.process_translations is translations.process_translations
+    Built.settings["BRIEFING_FAST"] = False
+    fast._initialized(Built)
+    assert generators.process_translations is not translations.process_translations
+    assert generators.process_translations.__module__ == "pelican.utils"

@@ -16,10 +16,15 @@ from typing import Any
 import jinja2
 from pelican import Pelican
 
-from ..core import clock, diagnostics, permalinks
+from .. import fast
+from ..core import permalinks
 from ..core.diagnostics import Report
 from ..fast import background, heap, pages
-from ..site import search
+from ..fast.indexing import Indexing
+from ..files import cachefile, processes
+from ..site import search, state
+from ..site.sitecheck import Stopped
+from ..site.templates import template_location
 from . import publish
 
 logger = logging.getLogger(__name__)
@@ -27,10 +32,6 @@ logger = logging.getLogger(__name__)
 
 class BuildFailed(publish.PublishError):
     """The build had errors; ``output/`` was left as it was."""
-
-
-class BuildStopped(BuildFailed):
-    """Raised inside Pelican's run once the stories have errors, before anything is written."""
 
 
 class _ErrorCounter(logging.Handler):
@@ -56,12 +57,13 @@ class _ErrorCounter(logging.Handler):
 
 
 @contextlib.contextmanager
-def _collecting(report: Report) -> Iterator[bool]:
-    """Everything a build finds goes to ``report``: Briefing's diagnostics, and the count
-    of what Pelican (or anything else) logs.  Pelican's ``--fatal warnings`` (or
-    ``errors``) would raise an exception from inside the call that logs, which ends the
-    build in a traceback half-way: it is turned off here, and the build fails at its end
-    instead, with the usual summary.  Yields whether warnings were to be fatal."""
+def _collecting(settings: dict[str, Any], report: Report, output: str) -> Iterator[bool]:
+    """Everything a build finds goes to ``report``: Briefing's diagnostics (a new state
+    for the run, ``site.state``), and the count of what Pelican (or anything else) logs.
+    Pelican's ``--fatal warnings`` (or ``errors``) would raise an exception from inside
+    the call that logs, which ends the build in a traceback half-way: it is turned off
+    here, and the build fails at its end instead, with the usual summary.  Yields whether
+    warnings were to be fatal."""
     from pelican.log import FatalLogger
 
     counter = _ErrorCounter()
@@ -69,43 +71,16 @@ def _collecting(report: Report) -> Iterator[bool]:
     level = FatalLogger.fatal_lvl
     FatalLogger.fatal_lvl = logging.CRITICAL + 1
     root.addHandler(counter)
+    build = state.start(settings, report, held=True)
+    build.published = _load_record(settings, output)  # to compare with (permalinks)
     try:
-        with diagnostics.collecting(report):
-            yield level <= logging.WARNING
+        yield level <= logging.WARNING
     finally:
+        build.held = False
         FatalLogger.fatal_lvl = level
         root.removeHandler(counter)
         report.logged_errors += counter.count
         report.logged_warnings += counter.warnings
-
-
-def take_settings(settings: dict[str, Any]) -> None:
-    """``initialized``: what a Briefing build changes in the site's settings, and the
-    combinations it refuses.
-
-    Embargo: a story not yet due (``WITH_FUTURE_DATES = False``, by ``clock.now()``) or a
-    draft is written nowhere, unless ``BRIEFING_PREVIEW_DRAFTS`` asks for it in a
-    development build; a production build (``BRIEFING_PRODUCTION = True``, in
-    ``publishconf.py``) refuses that."""
-    clock.take_over_future_dates(settings)
-    if settings.get("BRIEFING_PREVIEW_DRAFTS"):
-        if settings.get("BRIEFING_PRODUCTION"):
-            raise BuildFailed(
-                "BRIEFING_PREVIEW_DRAFTS = True in a production build (BRIEFING_PRODUCTION = "
-                "True) would publish drafts and stories not yet due; set "
-                "BRIEFING_PREVIEW_DRAFTS = False in the production settings (publishconf.py)"
-            )
-        return
-    for name in _DRAFT_FILES:
-        settings[name] = ""  # Pelican writes no file for an empty SAVE_AS
-
-
-_DRAFT_FILES = (
-    "DRAFT_SAVE_AS",
-    "DRAFT_LANG_SAVE_AS",
-    "DRAFT_PAGE_SAVE_AS",
-    "DRAFT_PAGE_LANG_SAVE_AS",
-)
 
 
 class _Checked(Exception):
@@ -113,7 +88,8 @@ class _Checked(Exception):
 
 
 class _MakePages:
-    """The last generator: makes the pages every generator before it planned."""
+    """The last generator (with the speed layer): makes the pages every generator before it
+    planned."""
 
     def __init__(self, *, context: dict[str, Any], settings: dict[str, Any], **_: Any) -> None:
         self.settings = settings
@@ -134,59 +110,58 @@ def _workers(settings: dict[str, Any]) -> int:
 
 
 class BriefingPelican(Pelican):
+    #: the heap is released at the end of ``run``, not at Pelican's ``finalized``
+    releases_heap_itself = True
     _writer: pages.PlanningWriter | None = None
     _published: str = ""
     _manifest: dict[str, Any] = {"pages": {}, "search": {}}  # the published site's
     _spare: dict[str, Any] = {"pages": {}, "search": {}}  # the staging folder's, if a spare
-    _search: search.Indexing | None = None
+    _search: Indexing | None = None
     _pruning: background.Forked | None = None
     _search_shards = 0
-
     _checking = False
-    _read: dict[str, Any] | None = None  # in a check: the build's shared context
+    _context: dict[str, Any] | None = None  # the run's shared context
 
     def _get_generator_classes(self) -> list[type]:
-        if self._checking:
-            return [*super()._get_generator_classes(), self._keeping_context()]
-        return [*super()._get_generator_classes(), _MakePages]
+        extra: list[type] = [self._keeping_context()]
+        if fast.enabled(self.settings) and not self._checking:
+            extra.append(_MakePages)
+        return [*super()._get_generator_classes(), *extra]
 
     def _keeping_context(self) -> type:
         owner = self
 
         class KeepContext:
-            """Not a generator: made like one, it keeps the build's context for the check."""
+            """Not a generator: made like one, it keeps the run's context for the build."""
 
             def __init__(self, *, context: dict[str, Any], **_: Any) -> None:
-                owner._read = context
+                owner._context = context
 
         return KeepContext
 
     def check_stories(self) -> tuple[Report, set[str]]:
         """``briefing check``: the build's reading and every check it makes of the stories
-        (the same code: the reader, Pelican's own, and ``sitecheck.py``), stopped before a
-        page is planned; nothing is written but caches.  Returns the report and the files
-        the build reads (absolute paths)."""
+        (the same code: the reader, Pelican's own, and ``site.sitecheck``), stopped before
+        a page is planned; nothing is written but caches.  Returns the report and the
+        files the build reads (absolute paths)."""
         report = Report()
         published = os.path.abspath(self.output_path)
-        manifest = pages.manifest_path(self.settings)
-        with heap.kept():  # to compare with the published site (url-moved, feed-id-changed)
-            permalinks.remember(self.settings, pages.load_manifest(manifest, published)["stories"])
         scratch = tempfile.mkdtemp(prefix="briefing-check-")
         self.output_path = self.settings["OUTPUT_PATH"] = scratch
-        self._checking, self._read = True, None
+        self._checking, self._context = True, None
         try:
-            with _collecting(report):
+            with _collecting(self.settings, report, published):
                 try:
                     Pelican.run(self)
-                except (BuildStopped, _Checked):
+                except (Stopped, _Checked):
                     pass
         finally:
             self._checking = False
             self.output_path = self.settings["OUTPUT_PATH"] = published
             shutil.rmtree(scratch, ignore_errors=True)
-            background.finish_writes()
+            fast.finish(self.settings)
             heap.release()
-        context = self._read or {}
+        context = self._context or {}
         root_path = os.path.abspath(self.settings["PATH"])
         read = {
             os.path.join(root_path, rel)
@@ -198,6 +173,8 @@ class BriefingPelican(Pelican):
     def _get_writer(self) -> Any:
         if self._checking:
             raise _Checked  # the stories are read and checked: nothing is written
+        if not fast.enabled(self.settings):
+            return super()._get_writer()
         self._pruned()
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
         writer.reuse = pages.manifest_path(self.settings) is not None
@@ -225,7 +202,7 @@ class BriefingPelican(Pelican):
             shard: [(name, keys.get(name)) for name in names] for shard, names in wanted.items()
         }
         self._search_shards = len(shard_pages)
-        self._search = search.Indexing(
+        self._search = Indexing(
             writer.output_path,
             shard_pages,
             self._published if os.path.isdir(self._published) else None,
@@ -242,14 +219,18 @@ class BriefingPelican(Pelican):
             self._search.cancel()
             self._search = None
 
-    def _finish_search(self) -> dict[str, Any]:
-        self._start_search()  # if the pages were made some other way
-        if self._search is None:
-            return {}
-        made, indexed = self._search.wait()
-        logger.info(
-            "briefing: search index: %d of %d shard(s) indexed", indexed, self._search_shards
-        )
+    def _finish_search(self, staging: str) -> dict[str, Any]:
+        """The search index of the story pages, in ``staging``."""
+        if not fast.enabled(self.settings):  # every quarter indexed here, from scratch
+            wanted = (self._context or {}).get("search_pages") or {}
+            shard_pages = {shard: [(n, None) for n in names] for shard, names in wanted.items()}
+            made, indexed = search.build(staging, shard_pages, None, {}, _workers(self.settings))
+        else:
+            self._start_search()  # if the pages were made some other way
+            if self._search is None:
+                return {}
+            made, indexed = self._search.wait()
+        logger.info("briefing: search index: %d of %d shard(s) indexed", indexed, len(made))
         return made
 
     def _discard(self, staging: str) -> None:
@@ -262,20 +243,24 @@ class BriefingPelican(Pelican):
         shutil.rmtree(staging, ignore_errors=True)
 
     def _staging(self, output: str) -> str:
-        """The folder to build in: the spare site, pruned to the pages and search bundles
-        its manifest vouches for (the build keeps those that did not change), or a new
-        empty folder.  The pruning is done by a forked process while the build reads the
-        stories; ``_pruned`` waits for it before anything looks into the folder."""
-        path = pages.manifest_path(self.settings)
+        """The folder to build in.  With the speed layer: the spare site, pruned to the
+        pages and search bundles its manifest vouches for (the build keeps those that did
+        not change), or a new empty folder.  The pruning is done by a forked process while
+        the build reads the stories; ``_pruned`` waits for it before anything looks into
+        the folder."""
+        self._manifest = {"pages": {}, "search": {}}
+        self._spare = {"pages": {}, "search": {}}
+        self._pruning = None
+        path = pages.manifest_path(self.settings) if fast.enabled(self.settings) else None
+        if path is None:
+            publish.discard_spare(output)
+            return publish.make_staging(output)
         with heap.kept():  # the manifests live until the build ends
             saved = pages.load_manifest(path, output)
         self._manifest = {"pages": saved["pages"], "search": saved["search"]}
-        permalinks.remember(self.settings, saved["stories"])
-        self._spare = {"pages": {}, "search": {}}
-        self._pruning = None
         spare = saved["spare"]
         staging = None
-        if path is not None and (spare["pages"] or spare["search"]):
+        if spare["pages"] or spare["search"]:
             staging = publish.take_spare(output)
         if staging is None:
             publish.discard_spare(output)
@@ -284,7 +269,7 @@ class BriefingPelican(Pelican):
         for shard, (_, files) in spare["search"].items():
             wanted.update(f"{search.FOLDER}/{shard}/{rel}" for rel, *_ in files)
         self._spare = spare
-        self._pruning = background.Forked(publish.prune, staging, wanted.__contains__)
+        self._pruning = background.Forked(processes.prune, staging, wanted.__contains__)
         return staging
 
     def _pruned(self) -> None:
@@ -304,13 +289,14 @@ class BriefingPelican(Pelican):
         output = os.path.abspath(self.output_path)
         self._published = output
         self._search = None
+        self._writer = None
         timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
         try:
             self._run_locked(output, timeout, autoreload=_called_by_autoreload())
         finally:
-            background.finish_writes()  # the cache files written beside the build
+            fast.finish(self.settings)  # the cache files written beside the build
             heap.release()
-        if _run_by_pelican_command():
+        if fast.enabled(self.settings) and _run_by_pelican_command():
             _exit_without_teardown()
 
     def _run_locked(self, output: str, timeout: float, *, autoreload: bool) -> None:
@@ -321,15 +307,15 @@ class BriefingPelican(Pelican):
             self.output_path = self.settings["OUTPUT_PATH"] = staging
             strict = False
             try:
-                with _collecting(report) as strict:
+                with _collecting(self.settings, report, output) as strict:
                     try:
                         super().run()
-                    except BuildStopped:
+                    except Stopped:
                         pass  # the report holds the errors; handled below like any failure
             except jinja2.TemplateError as exc:
                 self._discard(staging)
                 raise BuildFailed(
-                    f"{_template_location(exc)}: template error: {exc}; "
+                    f"{template_location(exc)}: template error: {exc}; "
                     f"{_shown(output)} was left unchanged"
                 ) from None
             except BaseException:
@@ -358,22 +344,23 @@ class BriefingPelican(Pelican):
             made: dict[str, Any] = {"pages": {}, "search": {}}
             if self._writer is not None:
                 made["pages"] = self._writer.new_manifest()
-                shared = self._writer.context or {}
-                made["stories"] = permalinks.record(
-                    (s for name in permalinks.PUBLISHED for s in shared.get(name) or ()),
-                    self.settings,
-                )
+            context = self._context or {}
+            record = permalinks.record(
+                (s for name in permalinks.PUBLISHED for s in context.get(name) or ()),
+                self.settings,
+            )
             if self.settings.get("BRIEFING_SEARCH", True):
                 # part of the site, so built before the swap; only story pages are searched
                 try:
-                    made["search"] = self._finish_search()
+                    made["search"] = self._finish_search(staging)
                 except BaseException:
                     self._discard(staging)
                     raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
-            manifest = pages.manifest_path(self.settings)
+            manifest = pages.manifest_path(self.settings) if self._writer is not None else None
             if publish.swap_in(staging, output, keep_previous=manifest is not None):
                 made["spare"] = self._manifest  # the site just replaced is the spare now
+            _save_record(self.settings, output, record)
             if self._writer is not None:
                 pages.save_manifest(manifest, output, made)
                 logger.info(
@@ -385,18 +372,29 @@ class BriefingPelican(Pelican):
                 )
 
 
-def _template_location(exc: jinja2.TemplateError) -> str:
-    """``path:line`` of the template line that failed (Jinja maps its frames to templates)."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return f"{exc.filename}:{exc.lineno}"
-    where = "a template"
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith((".html", ".xml", ".txt")) and os.path.exists(name):
-            where = f"{os.path.relpath(name)}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return where
+# --- the published site's record of its stories (``core.permalinks``) ---------------------
+
+_RECORD_NAME = "briefing-published.pickle"
+
+
+def _record_path(settings: dict[str, Any]) -> str:
+    return os.path.join(settings.get("CACHE_PATH") or "cache", _RECORD_NAME)
+
+
+def _load_record(settings: dict[str, Any], output: str) -> dict[str, Any]:
+    """What the build that made the published site (at ``output``) recorded."""
+    saved = cachefile.load(_record_path(settings))
+    output = os.path.abspath(output)
+    if isinstance(saved, dict) and saved.get("output") == output:
+        record = saved.get("record")
+        if isinstance(record, dict):
+            return record
+    return {}
+
+
+def _save_record(settings: dict[str, Any], output: str, record: dict[str, Any]) -> None:
+    saved = {"output": os.path.abspath(output), "record": record}
+    cachefile.save(_record_path(settings), saved, "the record of the published stories")
 
 
 def _run_by_pelican_command() -> bool:
@@ -446,24 +444,3 @@ def _print(report: Report) -> None:
 def _shown(path: str) -> str:
     rel = os.path.relpath(path)
     return (rel if not rel.startswith(os.pardir) else path) + "/"
-
-
-def quiet_reported(record: logging.LogRecord) -> bool:
-    """Pelican's lines about a file it could not read say neither where nor why; the
-    reader reported each such file with a located diagnostic (``reader.guard_reads``)."""
-    return record.msg not in _REPORTED
-
-
-_REPORTED = (
-    "Could not process %s",
-    "Skipping %s: could not find information about '%s'",
-    'Unable to generate valid slug for %s "%s".',  # topic-invalid, section-invalid
-)
-
-
-def quiet_build_failures(record: logging.LogRecord) -> bool:
-    """Pelican logs a failed run with a traceback; a failed build needs only its reason."""
-    if record.exc_info and isinstance(record.exc_info[1], publish.PublishError):
-        record.exc_info = None
-        record.exc_text = None
-    return True

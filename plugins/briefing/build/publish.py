@@ -23,15 +23,16 @@ import fcntl
 import glob
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+
+from ..core.errors import Failure
 
 
-class PublishError(Exception):
-    exitcode = 1
+class PublishError(Failure):
+    """Publishing failed; ``output/`` was left as it was."""
 
 
 class BuildLocked(PublishError):
@@ -153,26 +154,6 @@ def discard_spare(output: str) -> None:
         remove_later(spare, output)
 
 
-def prune(folder: str, keep: Callable[[str], bool]) -> None:
-    """Remove every file under ``folder`` whose path (relative, with ``/``) ``keep``
-    refuses, and the folders left empty.  Removing names never touches a file's bytes,
-    which other sites may share through hard links."""
-    for root, _dirs, files in os.walk(folder, topdown=False):
-        rel = os.path.relpath(root, folder).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        kept = False
-        for name in files:
-            if keep(prefix + name):
-                kept = True
-            else:
-                os.unlink(os.path.join(root, name))
-        if not kept and root != folder:
-            try:
-                os.rmdir(root)
-            except OSError:
-                pass  # not empty: a subfolder holds something kept
-
-
 def retain(output: str, staging: str, names: Iterable[str]) -> None:
     """Carry Pelican's OUTPUT_RETENTION entries (e.g. ``.git``) from the old site over."""
     for name in names:
@@ -182,21 +163,6 @@ def retain(output: str, staging: str, names: Iterable[str]) -> None:
                 shutil.copytree(src, dst, symlinks=True)
             else:
                 shutil.copy2(src, dst, follow_symlinks=False)
-
-
-def die_with_parent():
-    """A ``preexec_fn`` so a helper process (the search indexer) is killed with the build:
-    a killed build must not leave a process writing into a folder the next build removes."""
-    if not sys.platform.startswith("linux"):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the build died before prctl took effect
-            os._exit(1)
-
-    return preexec
 
 
 def remove_later(folder: str, output: str) -> None:
@@ -234,25 +200,6 @@ def remove_later(folder: str, output: str) -> None:
         os._exit(0)
 
 
-def identity(path: str) -> tuple[int, int, int] | None:
-    """(inode, size, mtime) of a published file, which a build may take over only while it
-    is still the very file it published; None if it is gone."""
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def die_with_parent_now(parent: int) -> None:
-    """In a forked child: be killed with ``parent`` (a killed build takes its workers along)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the build died before prctl took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

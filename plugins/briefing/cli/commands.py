@@ -20,9 +20,9 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..build.publish import PublishError
 from ..core.crosscheck import StoryRef, links_cited_before
 from ..core.diagnostics import Diagnostic, Report, Severity, display_path
+from ..core.errors import Failure
 from ..core.story import EXTENSIONS, Options, StoryReader
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -202,7 +202,7 @@ def check(args: argparse.Namespace) -> int:
     if settings:
         try:
             read, in_site = _check_site(settings)
-        except PublishError as exc:
+        except Failure as exc:
             print(f"briefing: error: {exc}", file=sys.stderr)
             return EXIT_ERRORS
         wanted = {os.path.abspath(f) for f in files}
@@ -261,25 +261,29 @@ def _concerning(items: list[Diagnostic], wanted: set[str]) -> list[Diagnostic]:
 def _check_files(files: list[str], settings: dict) -> list[Diagnostic]:
     """Story files outside a site's content (or with no site): each read as the build
     would read a story, with the checks across stories that need no site."""
-    from ..fast.background import finish_writes
+    from .. import fast
+    from ..fast.background import Writes
     from ..fast.prepass import Prepass
 
     reader = StoryReader(Options.from_settings(settings))
     progress = _Progress(len(files))
     found: list[Diagnostic] = []
     refs = []
-    # on every core; cached by content hash in the site's cache folder (none outside a site)
-    cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
-    read = Prepass({**settings, "BRIEFING_READ_CACHE": cache}, reader, files=files)
+    writes = Writes()
+    read = None
+    if fast.enabled(settings):  # on every core; cached in the site's cache folder, if any
+        cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
+        options = {**settings, "BRIEFING_READ_CACHE": cache}
+        read = Prepass(options, reader, files=files, writes=writes)
     for done, path in enumerate(files, 1):
-        story = read.take(path) or reader.read_path(path)
+        story = (read and read.take(path)) or reader.read_path(path)
         found.extend(story.diagnostics)
         meta = story.metadata
         if story.ok and "date" in meta and meta.get("status") not in ("draft", "skip"):
             refs.append(StoryRef(story.path, meta["date"], meta["title"], meta.get("sources", [])))
         progress.step(done)
     progress.close()
-    finish_writes()  # the reader cache, if a forked process is writing it
+    writes.finish()  # the reader cache, if a forked process is writing it
     return found + links_cited_before(refs)
 
 
@@ -405,4 +409,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _BadSettings as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-

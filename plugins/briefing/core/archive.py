@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import heapq
 import re
 from collections import Counter, defaultdict
@@ -195,16 +194,16 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
     so a topic with thousands of stories costs the same as a small one.
     """
     ordered = sorted(stories, key=lambda s: s.date)
-    features = [list(_features(story)) for story in ordered]
+    each = [list(features(story)) for story in ordered]
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # story numbers, by time
-    for number, keys in enumerate(features):
+    for number, keys in enumerate(each):
         for key in keys:
             groups[key].append(number)
     place = {key: {n: at for at, n in enumerate(group)} for key, group in groups.items()}
     when = [story.date.timestamp() for story in ordered]
     for number, story in enumerate(ordered):
         scores: Counter[int] = Counter()  # counted in C, each shared outlet twice
-        for key in features[number]:
+        for key in each[number]:
             group = groups[key]
             at = place[key][number]
             near = group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
@@ -226,16 +225,7 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
         story.related_stories = [ordered[n] for n, _ in best]
 
 
-def related_key(stories: Sequence[Any], limit: int = 3) -> str:
-    """A digest of everything ``link_related`` looks at, to reuse its answer across builds."""
-    h = hashlib.blake2b(f"related {limit} {RELATED_WINDOW};".encode(), digest_size=20)
-    for story in sorted(stories, key=lambda s: s.source_path):
-        record = (story.source_path, story.date.timestamp(), story.title, sorted(_features(story)))
-        h.update(repr(record).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
-def _features(story: Any) -> set[tuple[str, str]]:
+def features(story: Any) -> set[tuple[str, str]]:
     tags = {("topic", str(t)) for t in getattr(story, "tags", ()) or ()}
     hosts = {("outlet", s.host) for s in getattr(story, "sources", ()) or ()}
     return tags | hosts

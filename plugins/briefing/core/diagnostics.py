@@ -6,14 +6,9 @@ Produced by the reader (and later the citation plugin), printed by the build and
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-_logger = logging.getLogger("briefing")
 
 
 class Severity(enum.IntEnum):
@@ -24,12 +19,6 @@ class Severity(enum.IntEnum):
     def __str__(self) -> str:
         return self.name.lower()
 
-
-_LOG_LEVELS = {
-    Severity.INFO: logging.INFO,
-    Severity.WARNING: logging.WARNING,
-    Severity.ERROR: logging.ERROR,
-}
 
 #: Every diagnostic code, with what it means.  ``docs`` and tests read this table.
 CODES: dict[str, str] = {
@@ -198,31 +187,3 @@ class StoryError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in diagnostics))
-
-
-# The report that diagnostics go to while a build runs; outside a build they are logged.
-_active: Report | None = None
-
-
-@contextlib.contextmanager
-def collecting(report: Report) -> Iterator[Report]:
-    global _active
-    previous, _active = _active, report
-    try:
-        yield report
-    finally:
-        _active = previous
-
-
-def active_errors() -> int:
-    """Errors reported so far in the running build (0 outside a build)."""
-    return _active.errors if _active is not None else 0
-
-
-def publish(items: list[Diagnostic]) -> None:
-    """Hand a file's diagnostics to the running build, or log them when there is none."""
-    if _active is not None:
-        _active.extend(items)
-        return
-    for d in items:
-        _logger.log(_LOG_LEVELS[d.severity], "%s", d)

@@ -1,27 +1,23 @@
-"""A story's addresses: where the last build published it, and where it used to be.
+"""A story's addresses: where the published site has it, and where it used to be.
 
 A story's address is made of its date and slug, and a story without ``slug:`` takes its
 slug from its title (Pelican's rule): correcting a headline or a date moves the story, and
 every link already shared to the old address breaks.  The build records each published
-story's address with the page manifest and, on the next build, warns (``url-moved``) at
-the title or date of each story whose address changed, with the ``slug:`` that keeps it
-or the ``aliases:`` entry that sends readers on from the old one.  Nothing is compared
-when the URL settings changed: then every story moves on purpose.
+story's address and feed entry id (``record``) and, on the next build, warns
+(``url-moved``) at the title or date of each story whose address changed, with the
+``slug:`` that keeps it or the ``aliases:`` entry that sends readers on from the old one,
+and (``feed-id-changed``) at each whose feed id changed.  Nothing is compared when the URL
+settings (or the feed id namespace) changed: then every story moves on purpose.
 
 Each alias (a path on the site, such as ``2026/11/27/old-slug/``) becomes a small page
-that sends readers and search engines on to the story: a canonical link, an immediate
-refresh and a plain link, not indexed (as Hugo's ``aliases`` do).
+that sends readers on to the story (``site.redirects``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
-from pelican.utils import get_relative_path, path_to_url
-
-from ..fast import pages
 from .diagnostics import Diagnostic, Severity, display_path
 from .urls import file_of
 
@@ -36,7 +32,6 @@ _URL_SETTINGS = (
 )
 #: the lists of published stories, each written at its own address
 PUBLISHED = ("articles", "translations", "hidden_articles", "hidden_translations")
-_previous: dict[int, dict[str, Any]] = {}  # per build: the record of the published site
 
 
 def record(stories: Iterable[Any], settings: dict[str, Any]) -> dict[str, Any]:
@@ -49,17 +44,12 @@ def record(stories: Iterable[Any], settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def remember(settings: dict[str, Any], published: Any) -> None:
-    """The record saved by the build that made the published site."""
-    _previous[id(settings)] = published if isinstance(published, dict) else {}
-
-
-def moved(stories: Iterable[Any], settings: dict[str, Any]) -> list[Diagnostic]:
+def moved(stories: Iterable[Any], settings: dict[str, Any], previous: Any) -> list[Diagnostic]:
     """A ``url-moved`` warning for each story published elsewhere by the last build, and
     a ``feed-id-changed`` warning for each whose feed entry id changed (its file renamed
     without an ``id:``, or its ``id:`` removed or changed): the story is then matched by
     its address."""
-    previous = _previous.pop(id(settings), None) or {}
+    previous = previous if isinstance(previous, dict) else {}
     was = previous.get("stories")
     if not isinstance(was, dict):
         return []
@@ -139,37 +129,3 @@ def _ids_changed(stories: list[Any], was: dict[str, Any]) -> list[Diagnostic]:
 def aliases(story: Any) -> list[tuple[str, str]]:
     """The story's aliases, each with the file that serves it."""
     return [(path, file_of(path)) for path in getattr(story, "aliases", None) or ()]
-
-
-def redirect_page(story: Any, name: str, settings: dict[str, Any]) -> str:
-    """The page at ``name`` (an alias's file) that sends readers on to ``story``."""
-    if settings.get("RELATIVE_URLS"):
-        base = path_to_url(get_relative_path(name))
-    else:
-        base = settings.get("SITEURL") or ""
-    target = escape(f"{base}/{story.url}" if base else story.url)
-    title = escape(str(story.title))
-    site = escape(str(settings.get("SITENAME", "")))
-    lang = escape(str(getattr(story, "lang", None) or settings.get("DEFAULT_LANG", "en")))
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{title} · {site}</title>\n"
-        f'<link rel="canonical" href="{target}">\n'
-        f'<meta name="robots" content="noindex">\n'
-        f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f"</head>\n<body>\n"
-        f'<p>This story has moved: <a href="{target}">{title}</a>.</p>\n'
-        f"</body>\n</html>\n"
-    )
-
-
-def write_redirects(generator: Any, writer: Any) -> None:
-    """``article_writer_finalized``: a redirect page at each alias of each published story."""
-    settings = generator.settings
-    for name in PUBLISHED:
-        for story in getattr(generator, name, ()):
-            for path, file in aliases(story):
-                page = (story.url, str(story.title), getattr(story, "lang", None), path)
-                pages.write_text(
-                    writer, file, lambda s=story, f=file: redirect_page(s, f, settings), page
-                )

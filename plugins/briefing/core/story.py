@@ -308,32 +308,6 @@ def _drop_reading(story: Story) -> None:
     story.html, story.metadata, story.words, story.links = None, {}, None, []
 
 
-# what a story's body holds that only its own page can show: the ids of its citations and
-# headings and the ARIA references to its source list; its footnote references; and its
-# headings, which under a story's title on a list would break the page's outline
-_PAGE_ONLY = re.compile(r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"')
-_NOT_SUMMARY = re.compile(r'<sup class="footnote-ref">.*?</sup>|<h([1-6])\b.*?</h\1>\n?', re.S)
-_ENDS_OF_TEXT = ('<section class="sources"', '<hr class="footnotes-sep"')
-
-
-def summary_of(html: str, options: Options) -> str:
-    """What Pelican would show for a story without a summary (its first words, by
-    ``SUMMARY_MAX_LENGTH``, ``SUMMARY_MAX_PARAGRAPHS`` and ``SUMMARY_END_SUFFIX``), taken
-    from the text of the body alone (not its sources or footnotes) and without what only
-    the story's page can show, so it can stand among other stories on a list page."""
-    from pelican.utils import truncate_html_paragraphs, truncate_html_words
-
-    for end in _ENDS_OF_TEXT:
-        html = html.split(end, 1)[0]
-    if "footnote-ref" in html or "<h" in html:
-        html = _NOT_SUMMARY.sub("", html)
-    if options.summary_max_paragraphs is not None:
-        html = truncate_html_paragraphs(html, options.summary_max_paragraphs)
-    if options.summary_max_length is not None:
-        html = truncate_html_words(html, options.summary_max_length, options.summary_end_suffix)
-    return _PAGE_ONLY.sub("", html).strip()  # on what is left: the whole body takes 10x
-
-
 def _decode(data: bytes, sink: Sink) -> str | None:
     """UTF-8 (a BOM is fine), newlines normalised to ``\\n``; report the first bad byte."""
     try:

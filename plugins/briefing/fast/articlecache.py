@@ -25,39 +25,40 @@ installed on the generator as it is made (``install``):
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
 import pickle
 import weakref
-from importlib.metadata import version
+from collections.abc import Callable
 from typing import Any
 
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from ..core import clock, diagnostics
+from ..core import clock
 from ..files import cachefile
-from ..site import reader
-from . import background, fingerprint, heap, prepass
+from ..site import reader, state
+from . import background, fingerprint, heap, keys, prepass
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-articles.pickle"
 
 
-def install(generator: Any) -> None:
-    """``article_generator_init``: keep the generator's articles between builds."""
+def install(generator: Any, writes: background.Writes, skip: Callable[[set[str]], None]) -> None:
+    """``article_generator_init``: keep the generator's articles between builds; the cache
+    file is written through ``writes``, and the files it has are given to ``skip`` (the
+    prepass need not read them)."""
     settings = generator.settings
     if not settings.get("BRIEFING_READ_CACHE", True) or _others_listen():
         return
     try:
-        key = _key(settings)
+        key = keys.articles_key(settings)
     except fingerprint.Unstable as exc:
         logger.debug("briefing: articles are read afresh (%s)", exc)
         return
     path = os.path.join(settings.get("CACHE_PATH") or "cache", CACHE_NAME)
-    cache = ArticleCache(generator, key, path)
+    cache = ArticleCache(generator, key, path, writes, skip)
     generator.get_cached_data = cache.get
     generator.cache_data = cache.put
     generator.save_cache = cache.save
@@ -79,15 +80,16 @@ def _others_listen() -> bool:
     return False
 
 
-def _key(settings: dict[str, Any]) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{prepass._code_version()};pelican={version('pelican')};".encode())
-    fingerprint.feed_settings(h, settings)
-    return h.hexdigest()
-
-
 class ArticleCache:
-    def __init__(self, generator: Any, key: str, path: str) -> None:
+    def __init__(
+        self,
+        generator: Any,
+        key: str,
+        path: str,
+        writes: background.Writes,
+        skip: Callable[[set[str]], None],
+    ) -> None:
+        self.writes, self.skip = writes, skip
         self.generator = generator
         self.settings = generator.settings
         self.store = cachefile.Layered(path, key, "the article cache")
@@ -104,10 +106,10 @@ class ArticleCache:
         snapshot = self._revived.pop(path, None)
         if snapshot is None:
             return default
-        cls, state, found = snapshot
+        cls, attributes, found = snapshot
         article = cls.__new__(cls)
-        article.__dict__.update(state)
-        diagnostics.publish(found)
+        article.__dict__.update(attributes)
+        state.publish(self.settings, found)
         return article
 
     def _revive(self, kept: dict[str, tuple[Any, bytes]]) -> dict[str, Any]:
@@ -130,7 +132,7 @@ class ArticleCache:
         if signature is not None:
             date = getattr(article, "date", None)
             stamp = (signature, date, self._not_yet_due(date))
-            found = reader.diagnostics_of(full)
+            found = state.of(self.settings).read.get(full, [])
             article.url  # noqa: B018 - worked out now, so that it is kept with the rest
             fingerprint.body_digest(article)  # likewise (what page digests read of it)
             self._read[path] = (stamp, (type(article), dict(article.__dict__), found))
@@ -138,7 +140,7 @@ class ArticleCache:
     def save(self) -> None:
         """Pickle the articles read this build and write them.  Many (a first build) are
         written by a forked process, beside the rest of the build (``background``)."""
-        background.write_beside("the article cache", len(self._read), self._write)
+        self.writes.add("the article cache", len(self._read), self._write)
 
     def _write(self) -> None:
         current = dict(self._kept or {})
@@ -175,7 +177,7 @@ class ArticleCache:
                 continue
             if self._not_yet_due(date) == due:
                 usable[path] = entry
-        reader.skip_in_prepass(self.settings, {self._full(path) for path in usable})
+        self.skip({self._full(path) for path in usable})
         return usable
 
     # --- pickled without the build's own objects ----------------------------------------

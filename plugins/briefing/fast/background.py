@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..build import publish
+from ..files import processes
 
 logger = logging.getLogger(__name__)
 
@@ -87,37 +87,38 @@ class Forked:
 
 # --- cache files written beside the build --------------------------------------------
 
-_writes: list[tuple[Forked, str]] = []
-_at_exit = False
-
-
 _WRITE_HERE_BELOW = 64  # entries; more are written by a forked process
 
 
-def write_beside(what: str, entries: int, fn: Callable[..., Any], *args: Any) -> None:
-    """``fn(*args)``, writing ``entries`` new entries of ``what`` (a cache file): here
-    when they are few, else in a forked process while the build goes on, which
-    ``finish_writes`` waits for before the build's process ends (the build and ``briefing
-    check`` call it; at the latest, the interpreter's exit does)."""
-    global _at_exit
-    if entries < _WRITE_HERE_BELOW:
-        fn(*args)
-        return
-    if not _at_exit:
-        atexit.register(finish_writes)
-        _at_exit = True
-    _writes.append((Forked(fn, *args), what))
+class Writes:
+    """The cache files one build writes beside itself (``add``), which ``finish`` waits
+    for before the build's process ends (the build and ``briefing check`` call it; at the
+    latest, the interpreter's exit does)."""
 
+    def __init__(self) -> None:
+        self._pending: list[tuple[Forked, str]] = []
 
-def finish_writes() -> None:
-    """Wait for the writes started this build.  A failed one is a warning: caches are an
-    optimisation, and the next build reads more."""
-    while _writes:
-        work, what = _writes.pop()
-        try:
-            work.result()
-        except Exception as exc:
-            logger.warning("briefing: %s was not saved (%s)", what, exc)
+    def add(self, what: str, entries: int, fn: Callable[..., Any], *args: Any) -> None:
+        """``fn(*args)``, writing ``entries`` new entries of ``what`` (a cache file): here
+        when they are few, else in a forked process while the build goes on."""
+        if entries < _WRITE_HERE_BELOW:
+            fn(*args)
+            return
+        if not self._pending:
+            atexit.register(self.finish)
+        self._pending.append((Forked(fn, *args), what))
+
+    def finish(self) -> None:
+        """Wait for the writes started.  A failed one is a warning: caches are an
+        optimisation, and the next build reads more."""
+        if self._pending:
+            atexit.unregister(self.finish)
+        while self._pending:
+            work, what = self._pending.pop()
+            try:
+                work.result()
+            except Exception as exc:
+                logger.warning("briefing: %s was not saved (%s)", what, exc)
 
 
 def _outcome_of(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
@@ -131,7 +132,7 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], out: int, parent: int)
     """In the child: run ``fn``, send its outcome to the parent, and leave."""
     status = 0
     try:
-        publish.die_with_parent_now(parent)
+        processes.die_with_parent_now(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         outcome = _outcome_of(fn, args)
         try:

@@ -18,20 +18,14 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import os
 import re
-import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pelican.contents import Content
 from pelican.paginator import Page as PaginatorPage
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
-
-from ..core.sources import Source
-from . import prepass
 
 
 class Unstable(Exception):
@@ -42,7 +36,7 @@ _SCALARS = (type(None), bool, int, float)
 _MAX_DEPTH = 24
 
 
-def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
+def feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
     """Write a canonical, unambiguous form of ``obj`` into the hash ``h``.  ``exact``:
     never through ``repr`` (which shows a set in the order of its process's string
     hashes; stories hold no sets, settings may)."""
@@ -73,13 +67,13 @@ def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
     elif isinstance(obj, (list, tuple)):
         h.update(b"l%d[" % len(obj))
         for item in obj:
-            _feed(h, item, depth + 1, exact)
+            feed(h, item, depth + 1, exact)
         h.update(b"]")
     elif isinstance(obj, dict):
         h.update(b"d%d{" % len(obj))
         for key in sorted(obj, key=repr):
-            _feed(h, key, depth + 1, exact)
-            _feed(h, obj[key], depth + 1, exact)
+            feed(h, key, depth + 1, exact)
+            feed(h, obj[key], depth + 1, exact)
         h.update(b"}")
     elif isinstance(obj, (set, frozenset)):
         h.update(b"S" + "".join(sorted(digest(item) for item in obj)).encode() + b";")
@@ -88,11 +82,11 @@ def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
         h.update(b"t" + obj.isoformat().encode() + b"@" + str(tz).encode() + b";")
     elif isinstance(obj, URLWrapper):
         h.update(b"u" + type(obj).__name__.encode())
-        _feed(h, obj.name, depth + 1)
-        _feed(h, obj.slug, depth + 1)
+        feed(h, obj.name, depth + 1)
+        feed(h, obj.slug, depth + 1)
     elif isinstance(obj, re.Pattern):
         h.update(b"p")
-        _feed(h, obj.pattern, depth + 1)
+        feed(h, obj.pattern, depth + 1)
         h.update(b"%d;" % obj.flags)
     elif isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type, types.ModuleType)):
         name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', obj.__name__)}"
@@ -102,122 +96,19 @@ def _feed(h: Any, obj: Any, depth: int = 0, exact: bool = False) -> None:
         for f in dataclasses.fields(obj):
             if not f.compare:  # does not tell two values apart (a source's line in its file)
                 continue
-            _feed(h, f.name, depth + 1)
-            _feed(h, getattr(obj, f.name), depth + 1, exact)
+            feed(h, f.name, depth + 1)
+            feed(h, getattr(obj, f.name), depth + 1, exact)
     else:
         text = repr(obj)
         if " at 0x" in text or " object at " in text:
             raise Unstable(text)
         h.update(b"o" + type(obj).__qualname__.encode())
-        _feed(h, text, depth + 1)
+        feed(h, text, depth + 1)
 
 
 def digest(obj: Any) -> str:
     h = hashlib.blake2b(digest_size=20)
-    _feed(h, obj)
-    return h.hexdigest()
-
-
-def _files_digest(h: Any, folder: str) -> None:
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
-            with open(path, "rb") as f:
-                h.update(hashlib.blake2b(f.read(), digest_size=20).digest())
-
-
-def _code(settings: dict[str, Any]) -> str:
-    """Briefing's code, the libraries that shape the HTML, and any other plugin's code."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(prepass._code_version().encode())
-    for package in ("pelican", "jinja2", "markupsafe", "pygments", "beautifulsoup4"):
-        try:
-            h.update(f"{package}={version(package)};".encode())
-        except PackageNotFoundError:  # pragma: no cover
-            pass
-    for plugin in settings.get("PLUGINS") or []:
-        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", repr(plugin))
-        module = sys.modules.get(name) or sys.modules.get(f"pelican.plugins.{name}")
-        path = getattr(module, "__file__", None)
-        if name == "briefing" or name.startswith("briefing."):
-            continue
-        if not path:
-            raise Unstable(f"plugin {name} has no source file")
-        if os.path.basename(path) == "__init__.py":
-            _files_digest(h, os.path.dirname(path))
-        else:
-            with open(path, "rb") as f:
-                h.update(f.read())
-    return h.hexdigest()
-
-
-# settings that name the folder being written, which is a new staging folder every build
-_PER_BUILD_SETTINGS = {"OUTPUT_PATH"}
-
-
-def feed_settings(h: Any, settings: dict[str, Any]) -> None:
-    """The settings into hash ``h``, but for those that name this build's own folder."""
-    _feed(h, {k: v for k, v in settings.items() if k not in _PER_BUILD_SETTINGS}, exact=True)
-
-
-# what the reader notes for itself, not for pages (the reading time, which pages show, is
-# in the record): where fields are in the file, and how many words the body has
-_NOT_SHOWN = frozenset(
-    {"briefing_positions", "briefing_words", "briefing_links", "briefing_scheduled"}
-)
-
-
-def story_record(story: Any) -> tuple[Any, ...]:
-    """Everything a page could show about a story except its body."""
-    metadata = story.metadata
-    if _NOT_SHOWN.intersection(metadata):
-        metadata = {k: v for k, v in metadata.items() if k not in _NOT_SHOWN}
-    cited = metadata.get("cited_sources")
-    if cited:
-        listed = {id(s) for s in metadata.get("sources") or () if type(s) is Source}
-        if all(id(s) in listed for s in cited):
-            # the same objects as in ``sources``: their keys say which, in what order
-            metadata = {**metadata, "cited_sources": [s.key for s in cited]}
-    return (
-        story.source_path,
-        story.url,
-        story.save_as,
-        getattr(story, "status", None),
-        metadata,
-        str(story.summary),
-        getattr(story, "reading_minutes", None),
-        getattr(story, "in_default_lang", None),
-        [t.url for t in getattr(story, "translations", [])],
-    )
-
-
-def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
-    """One digest for everything every page may depend on (see the module's docstring)."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(_code(settings).encode())
-    theme = settings.get("THEME")
-    if theme and os.path.isdir(theme):
-        _files_digest(h, theme)
-    feed_settings(h, settings)
-    for key in (
-        "articles",
-        "translations",
-        "drafts",
-        "drafts_translations",
-        "hidden_articles",
-        "hidden_translations",
-        "pages",
-        "hidden_pages",
-        "draft_pages",
-    ):
-        items = context.get(key) or []
-        h.update(key.encode() + b"%d" % len(items))
-        for story in items:
-            _feed(h, story_record(story))
-    static = context.get("static_content") or {}
-    _feed(h, sorted((k, getattr(v, "url", None)) for k, v in static.items()))
+    feed(h, obj)
     return h.hexdigest()
 
 
@@ -270,8 +161,8 @@ class PageDigests:
 
     def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
         h = hashlib.blake2b(digest_size=20)
-        _feed(h, name)
-        _feed(h, template)
+        feed(h, name)
+        feed(h, template)
         # a paginated page shows the bodies on its own page, not those of everything its
         # day, outlet or feed holds
         paginated = any(key.endswith("_page") for key in kwargs)
@@ -284,12 +175,12 @@ class PageDigests:
                     or id(value) in self._site_lists
                 ):
                     continue
-                _feed(h, key)
+                feed(h, key)
                 if key.endswith(("_previous_page", "_next_page")):
                     # a link to the page before or after: its number, not its stories
-                    _feed(h, value.number if isinstance(value, PaginatorPage) else value)
+                    feed(h, value.number if isinstance(value, PaginatorPage) else value)
                 elif paginated and type(value) not in _PLAIN and _holds(value):
-                    _feed(h, getattr(value, "path", None) or getattr(value, "url", None))
+                    feed(h, getattr(value, "path", None) or getattr(value, "url", None))
                 else:
                     self._walk(h, value, 0)
         except Unstable:
@@ -308,17 +199,17 @@ class PageDigests:
         elif isinstance(value, (list, tuple)):
             h.update(self._list_digest(value, depth))
         elif type(value) in _PLAIN:
-            _feed(h, value, depth + 1)
+            feed(h, value, depth + 1)
         elif _holds(value):
             # a day, month, year or outlet of the archive, or a feed: its own fields come
             # from the site digest, the bodies of its stories do not
             h.update(b"A" + type(value).__name__.encode())
-            _feed(h, getattr(value, "path", None) or getattr(value, "url", None))
+            feed(h, getattr(value, "path", None) or getattr(value, "url", None))
             for attr in _HOLDERS:
                 if hasattr(value, attr):
                     self._walk(h, getattr(value, attr), depth + 1)
         else:
-            _feed(h, value, depth + 1)
+            feed(h, value, depth + 1)
 
     def _list_digest(self, value: list[Any] | tuple[Any, ...], depth: int) -> bytes:
         known = self._lists.get(id(value))

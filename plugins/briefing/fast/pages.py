@@ -45,10 +45,11 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from ..build import publish
-from ..files import cachefile
+from ..core.errors import Failure
+from ..files import cachefile, processes
 from . import background, heap
-from .fingerprint import PageDigests, Unstable, combine, site_digest
+from .fingerprint import PageDigests, Unstable, combine
+from .keys import site_digest
 
 logger = logging.getLogger(__name__)
 MANIFEST_NAME = "briefing-pages.pickle"
@@ -72,7 +73,7 @@ class Job:
         return {**self.context, **(self.own or {})}
 
 
-class RenderFailed(publish.PublishError):
+class RenderFailed(Failure):
     """A page could not be rendered (the message says which and why)."""
 
 
@@ -431,7 +432,7 @@ class PlanningWriter(Writer):
         for job in self.jobs:
             if job.key is None:
                 continue
-            found = self._known.get(job.name) or publish.identity(
+            found = self._known.get(job.name) or processes.identity(
                 os.path.join(self.output_path, job.name)
             )
             if found is not None:
@@ -445,7 +446,7 @@ def _holds(manifest: dict[str, tuple[str, int, int, int]], site: str, job: Job) 
     known = manifest.get(job.name) if job.key is not None else None
     if known is None or known[0] != job.key:
         return False
-    return publish.identity(os.path.join(site, job.name)) == known[1:]
+    return processes.identity(os.path.join(site, job.name)) == known[1:]
 
 
 def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -> int:
@@ -526,7 +527,7 @@ class _Count(logging.Handler):
 def _child(
     writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any, out: int, parent: int
 ) -> int:
-    publish.die_with_parent_now(parent)
+    processes.die_with_parent_now(parent)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     counted = _Count()
     logging.getLogger().addHandler(counted)
@@ -553,10 +554,10 @@ def _child(
 def _explain(exc: BaseException) -> str:
     import jinja2
 
-    from ..build.builder import _template_location
+    from ..site.templates import template_location
 
     if isinstance(exc, jinja2.TemplateError):
-        return f"{_template_location(exc)}: template error: {exc}"
+        return f"{template_location(exc)}: template error: {exc}"
     if isinstance(exc, OSError):
         return f"{exc.filename or 'a page'}: {exc.strerror or exc}"
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -569,18 +570,6 @@ def _describe(code: int) -> str:
         except ValueError:
             return f"killed by signal {-code}"
     return f"exit status {code}"
-
-
-def write_text(writer: Any, name: str, make: Callable[[], str], depends: Any) -> None:
-    """A file whose text ``make()`` returns: planned by Briefing's writer (``depends`` is
-    what its digest covers), written at once by Pelican's own."""
-    if isinstance(writer, PlanningWriter):
-        writer.write_text(name, make, depends)
-        return
-    path = os.path.join(writer.output_path, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(make())
 
 
 # --- the manifest of the published site ----------------------------------------------------

@@ -10,8 +10,6 @@ reads from memory.  Results are the same as reading one file at a time: the same
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import gc
 import hashlib
 import logging
@@ -19,49 +17,24 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from ..core.diagnostics import display_path
 from ..core.story import EXTENSIONS, Story, StoryReader
 from ..files import cachefile
-from . import background, heap
+from . import background, heap, keys
 
 logger = logging.getLogger(__name__)
 CACHE_NAME = "briefing-stories.pickle"
-_reader: StoryReader | None = None  # each worker's, inherited through fork
+_reader: StoryReader | None = None  # in a worker process: its reader (``_start_worker``)
 _PARALLEL_FROM = 64  # fewer stories than this are read in the build's own process
 
 
-@functools.cache
-def _code_version() -> str:
-    """Changes whenever the reader's code changes, so stale cache entries are never used."""
-    digest = hashlib.sha256()
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # briefing/
-    for folder, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                with open(path, "rb") as f:
-                    digest.update(os.path.relpath(path, package).encode() + f.read())
-    try:
-        digest.update(version("markdown-it-py").encode() + version("mdit-py-plugins").encode())
-    except PackageNotFoundError:  # pragma: no cover
-        pass
-    return digest.hexdigest()
-
-
-def _options_form(options: Any) -> str:
-    """The reader's options, the same in every process (a set's order is not: string
-    hashes differ from one run to the next)."""
-    return repr(
-        [
-            (f.name, sorted(value) if isinstance(value, frozenset | set) else value)
-            for f in dataclasses.fields(options)
-            for value in [getattr(options, f.name)]
-        ]
-    )
+def _start_worker(reader: StoryReader) -> None:
+    """In a worker process (forked: ``reader`` is the build's, not a copy sent over)."""
+    global _reader
+    _reader = reader
+    gc.enable()
 
 
 def _read(item: tuple[str, bytes | None]) -> tuple[str, Story] | None:
@@ -102,8 +75,10 @@ class Prepass:
         reader: StoryReader,
         files: list[str] | None = None,
         skip: set[str] | None = None,
+        writes: background.Writes | None = None,
     ) -> None:
         self.reader = reader
+        self.writes = writes or background.Writes()
         self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
         self.workers = int(settings.get("BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
         cache_dir = settings.get("CACHE_PATH") or "cache"
@@ -112,9 +87,7 @@ class Prepass:
             if settings.get("BRIEFING_READ_CACHE", True)
             else None
         )
-        self.key = hashlib.sha256(
-            (_code_version() + _options_form(reader.options)).encode()
-        ).hexdigest()
+        self.key = keys.reader_key(reader.options)
         self.skip = skip or set()  # files not to read (the article cache has them)
         self.run(settings, files)
 
@@ -134,9 +107,7 @@ class Prepass:
     def _save_cache(self, entries: dict[str, Story], cached: dict[str, Story]) -> None:
         new = {d: s for d, s in entries.items() if cached.get(d) is not s}
         # thousands (a first build) are pickled by a forked process, beside the build
-        background.write_beside(
-            "the reader cache", len(new), self._store.save, entries, new, self._seen
-        )
+        self.writes.add("the reader cache", len(new), self._store.save, entries, new, self._seen)
 
     def run(self, settings: dict[str, Any], files: list[str] | None = None) -> None:
         skip = [settings.get("OUTPUT_PATH", "output")]
@@ -190,7 +161,6 @@ class Prepass:
         self._save_cache({**kept, **{d: s for d, s in self.results.values()}}, cached)
 
     def _parse(self, todo: list[tuple[str, bytes | None, Any]]) -> list[tuple[str, Story] | None]:
-        global _reader
         items = [(p, d) for p, d, _ in todo]
         if (
             self.workers < 2
@@ -198,7 +168,6 @@ class Prepass:
             or "fork" not in (multiprocessing.get_all_start_methods())
         ):
             return [_read_with(self.reader, p, d) for p, d in items]
-        _reader = self.reader
         context = multiprocessing.get_context("fork")
         chunk = max(8, len(items) // (self.workers * 8))
         try:
@@ -207,7 +176,10 @@ class Prepass:
             with (
                 heap.kept(),
                 ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=gc.enable
+                    self.workers,
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=(self.reader,),
                 ) as pool,
             ):
                 return list(pool.map(_read, items, chunksize=chunk))

@@ -114,7 +114,7 @@ def install(settings: dict[str, Any]) -> None:
     options = dict(settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" in options:
         return
-    from . import fingerprint
+    from . import fingerprint, keys
 
     shown = repr(sorted(options.items(), key=repr))
     if " at 0x" in shown:  # an option without a stable form: compile afresh each build
@@ -131,7 +131,7 @@ def install(settings: dict[str, Any]) -> None:
         return
     h = hashlib.blake2b(digest_size=12)
     try:
-        h.update(fingerprint._code(settings).encode())
+        h.update(keys.code(settings).encode())
     except fingerprint.Unstable:
         return
     h.update(shown.encode())

@@ -49,3 +49,11 @@ def install() -> None:
 
     if generators.process_translations is _PELICANS:
         generators.process_translations = process_translations
+
+
+def uninstall() -> None:
+    """Pelican's own again (a build with the speed layer off)."""
+    from pelican import generators
+
+    if generators.process_translations is process_translations:
+        generators.process_translations = _PELICANS

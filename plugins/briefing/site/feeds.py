@@ -180,3 +180,11 @@ def _source_json(source: Any) -> dict[str, Any]:
     if source.published:
         out["published"] = source.published_iso
     return out
+
+
+def feed_path(kind: str, obj: Any = None) -> str:
+    """Where a feed lives, without its format's suffix (.atom.xml, .rss.xml, .json)."""
+    if kind in ("all", "daily"):
+        return f"feeds/{kind}"
+    folder = {"section": "section", "topic": "topic", "outlet": "source"}[kind]
+    return f"feeds/{folder}/{obj.slug}"

@@ -16,122 +16,31 @@ Page URLs (also in the README):
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
-import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
-from pelican import contents
 from pelican.generators import Generator
 
-from ..core import archive, diagnostics
+from ..core import archive
 from ..core.diagnostics import Diagnostic, Severity, display_path
-from ..fast import pages
-from ..files import cachefile
-from . import feeds, search
+from . import feeds, search, state, templates
+from .output import write_text
 
 logger = logging.getLogger(__name__)
-
-
-_PELICAN_LINK_REGEX = "[{|](?P<what>.*?)[|}]"  # Pelican's INTRASITE_LINK_REGEX default
-
-
-class _RememberedURL:
-    """Pelican formats ``url`` and ``save_as`` afresh on every access, and a build asks for
-    them tens of thousands of times; a story's URL cannot change once it is read, so
-    remember them (the class is switched as each story is made, ``remember_urls``)."""
-
-    @functools.cached_property
-    def url_format(self) -> dict[str, Any]:
-        return super().url_format  # type: ignore[misc]
-
-    @functools.cached_property
-    def url(self) -> str:
-        return super().url  # type: ignore[misc]
-
-    @functools.cached_property
-    def save_as(self) -> str:
-        return super().save_as  # type: ignore[misc]
-
-    def get_relative_source_path(self, source_path: str | None = None) -> str | None:
-        if source_path is not None:
-            return super().get_relative_source_path(source_path)  # type: ignore[misc]
-        own = self.__dict__.get("_relative_source_path")
-        if own is None:
-            own = self.__dict__["_relative_source_path"] = super().get_relative_source_path()  # type: ignore[misc]
-        return own
-
-    def _without_site_links(self, content: str) -> bool:
-        """Whether ``content`` cannot hold one of Pelican's ``{filename}``-style links:
-        none of the characters that open one (with Pelican's own link pattern)."""
-        return (
-            self.settings.get("INTRASITE_LINK_REGEX") == _PELICAN_LINK_REGEX  # type: ignore[attr-defined]
-            and "{" not in content
-            and "|" not in content
-        )
-
-    def get_static_links(self) -> set[str]:
-        """Pelican searches every body for ``{static}`` links, and copies the files they
-        name; a body without the characters that open one has none, and a story that is
-        not written (a draft, or not yet due) has its files copied only once it is."""
-        if not self.save_as or self._without_site_links(self._content):  # type: ignore[attr-defined]
-            return set()
-        return super().get_static_links()  # type: ignore[misc]
-
-    def _update_content(self, content: str, siteurl: str) -> str:
-        """Pelican rewrites those links in each body as it is shown (once per process):
-        a body without them is shown as it is."""
-        if not content or self._without_site_links(content):
-            return content
-        return super()._update_content(content, siteurl)  # type: ignore[misc]
-
-
-class RememberedArticle(_RememberedURL, contents.Article):
-    pass
-
-
-class RememberedPage(_RememberedURL, contents.Page):
-    pass
-
-
-# Pelican finds a content's settings by its class name (ARTICLE_SAVE_AS, PAGE_URL...);
-# pickle finds the class by its qualified name, which stays.
-RememberedArticle.__name__ = "Article"
-RememberedPage.__name__ = "Page"
-
-
-_NAMED = {contents.Article: RememberedArticle, contents.Page: RememberedPage}
-
-
-@functools.cache
-def _remembering(cls: type) -> type:
-    if issubclass(cls, _RememberedURL):
-        return cls
-    named = _NAMED.get(cls)
-    return named or type(cls.__name__, (_RememberedURL, cls), {"__module__": cls.__module__})
-
-
-def remember_urls(content: Any) -> None:
-    """``content_object_init``: stories and pages remember their URL (not static files)."""
-    if isinstance(content, (contents.Article, contents.Page)):
-        content.__class__ = _remembering(type(content))
 
 
 class BriefingGenerator(Generator):
     def generate_context(self) -> None:
         stories = self.context.get("articles", [])
-        for story in [*stories, *self.context.get("drafts", [])]:
-            remember_urls(story)  # if another plugin made it after our signal
         self.days = archive.days(stories)
         self.calendar = archive.calendar(self.days)
         self.outlets = archive.outlets(stories)
         by_host = {o.host: o for o in self.outlets}
         archive.link_neighbours(stories)
-        self._link_related(stories)
+        state.of(self.settings).link_related(stories)  # (fast: kept between builds)
         for day in self.days:
             for story in day.stories:
                 story.day = day
@@ -158,29 +67,6 @@ class BriefingGenerator(Generator):
         )
         self.namespace = _feed_namespace(self.settings)
         self.entry_ids = self._entry_ids(stories)
-
-    def _link_related(self, stories: list[Any]) -> None:
-        """``archive.link_related``, its answer kept in the cache folder for the next build
-        (it is the costliest step of an unchanged archive; a changed one computes it anew)."""
-        folder = self.settings.get("CACHE_PATH") or "cache"
-        path = os.path.join(folder, "briefing-related.pickle")
-        enabled = self.settings.get("BRIEFING_READ_CACHE", True)
-        key = archive.related_key(stories) if enabled else None
-        saved = cachefile.load(path) if key is not None else None
-        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == key:
-            by_path = {s.source_path: s for s in stories}
-            try:
-                related = [[by_path[p] for p in saved[1][s.source_path]] for s in stories]
-            except (KeyError, TypeError):
-                related = None
-            if related is not None:
-                for story, others in zip(stories, related, strict=True):
-                    story.related_stories = others
-                return
-        archive.link_related(stories)
-        if key is not None:
-            answer = {s.source_path: [r.source_path for r in s.related_stories] for s in stories}
-            cachefile.save(path, (key, answer), "the related-stories cache")
 
     def generate_output(self, writer: Any) -> None:
         relative = self.settings.get("RELATIVE_URLS", False)
@@ -237,7 +123,8 @@ class BriefingGenerator(Generator):
             value = feeds.entry_id(self.namespace, rel, getattr(story, "id", None))
             if value in seen:
                 line, col = getattr(story, "briefing_positions", {}).get("id", (1, 1))
-                diagnostics.publish(
+                state.publish(
+                    self.settings,
                     [
                         Diagnostic(
                             display_path(story.source_path),
@@ -248,7 +135,7 @@ class BriefingGenerator(Generator):
                             f"feed id {value} is already used by "
                             f"{display_path(seen[value].source_path)}",
                         )
-                    ]
+                    ],
                 )
             seen.setdefault(value, story)
             ids[id(story)] = value
@@ -276,7 +163,7 @@ class BriefingGenerator(Generator):
         parts = []
         for story in day.stories:
             e = entry(story)
-            body = str(namespaced(e.content_html, story.slug, 1))
+            body = str(templates.namespaced(e.content_html, story.slug, 1))
             parts.append(f'<h2><a href="{e.url}">{Markup.escape(e.title)}</a></h2>\n{body}')
         stories = [entry(s) for s in day.stories]
         return feeds.Entry(
@@ -329,7 +216,7 @@ class BriefingGenerator(Generator):
 
         all_feeds = [
             feed(
-                feed_path("all"),
+                feeds.feed_path("all"),
                 sitename,
                 "",
                 stories,
@@ -339,7 +226,7 @@ class BriefingGenerator(Generator):
         for category, items in self.context.get("categories", []):
             all_feeds.append(
                 feed(
-                    feed_path("section", category),
+                    feeds.feed_path("section", category),
                     f"{sitename}: {category}",
                     category.url,
                     items,
@@ -349,7 +236,7 @@ class BriefingGenerator(Generator):
         for tag, items in self.context.get("tags", []):
             all_feeds.append(
                 feed(
-                    feed_path("topic", tag),
+                    feeds.feed_path("topic", tag),
                     f"{sitename}: {tag}",
                     tag.url,
                     items,
@@ -359,7 +246,7 @@ class BriefingGenerator(Generator):
         for outlet in self.outlets:
             all_feeds.append(
                 feed(
-                    feed_path("outlet", outlet),
+                    feeds.feed_path("outlet", outlet),
                     f"{sitename}: {outlet.name}",
                     outlet.url,
                     outlet.stories,
@@ -368,7 +255,7 @@ class BriefingGenerator(Generator):
             )
         all_feeds.append(
             feed(
-                feed_path("daily"),
+                feeds.feed_path("daily"),
                 f"{sitename}: daily briefings",
                 "",
                 self.days,
@@ -383,49 +270,7 @@ class BriefingGenerator(Generator):
                 name = f.path + feeds.SUFFIXES[fmt]
                 writer.write_file(name, template, self.context, False, feed=f, url=name)
             name = f.path + feeds.SUFFIXES["json"]
-            pages.write_text(writer, name, functools.partial(feeds.json_feed, f, about=about), f)
-
-
-def fast_membership(generators: Any) -> None:
-    """``all_generators_finalized``: Pelican filters its date-ordered list of every story
-    once per topic, section and author with ``story in that_list`` (quadratic); give it
-    lists that answer ``in`` from a set."""
-    from pelican.generators import ArticlesGenerator
-
-    members: dict[int, _Members] = {}
-
-    def swap(items: list[Any]) -> _Members:
-        found = members.get(id(items))
-        if found is None:
-            found = members[id(items)] = _Members(items)
-        return found
-
-    for gen in generators:
-        if not isinstance(gen, ArticlesGenerator):
-            continue
-
-        if isinstance(gen.tags, dict):
-            for tag in gen.tags:
-                gen.tags[tag] = swap(gen.tags[tag])
-        for name in ("tags", "categories", "authors"):
-            pairs = gen.context.get(name)
-            if isinstance(pairs, list):
-                pairs[:] = [(key, swap(items)) for key, items in pairs]
-        for name in ("categories", "authors"):
-            pairs = getattr(gen, name, None)
-            if isinstance(pairs, list) and pairs is not gen.context.get(name):
-                pairs[:] = [(key, swap(items)) for key, items in pairs]
-
-
-class _Members(list):
-    """A list whose ``in`` is a set lookup (by identity, as for Pelican's contents)."""
-
-    def __init__(self, items: Any) -> None:
-        super().__init__(items)
-        self._ids = {id(item) for item in self}
-
-    def __contains__(self, item: object) -> bool:
-        return id(item) in self._ids
+            write_text(writer, name, functools.partial(feeds.json_feed, f, about=about), f)
 
 
 def _sources(story: Any) -> list[Any]:
@@ -438,126 +283,3 @@ def _feed_namespace(settings: dict[str, Any]) -> uuid.UUID:
     if value:
         return uuid.UUID(str(value))
     return uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + settings.get("SITENAME", ""))
-
-
-def feed_path(kind: str, obj: Any = None) -> str:
-    """Where a feed lives, without its format's suffix (.atom.xml, .rss.xml, .json)."""
-    if kind in ("all", "daily"):
-        return f"feeds/{kind}"
-    folder = {"section": "section", "topic": "topic", "outlet": "source"}[kind]
-    return f"feeds/{folder}/{obj.slug}"
-
-
-# --- template filters ----------------------------------------------------------------
-
-# Each match starts with the literal ``="``, which the regex engine finds at once; what
-# comes before it is checked looking back (a pattern that starts with ``\s`` or an
-# alternation is tried at every space of the text): twice as fast on a story.
-_ID = re.compile(
-    r'="(?:(?<=\shref=")#([^"]*)'
-    r'|(?:(?<=\sid=")|(?<=\saria-describedby=")|(?<=\saria-labelledby="))([^"]*))"'
-)
-
-
-_HEADING = re.compile(r"<(/?)h([1-6])\b")
-
-
-def namespaced(html: str, prefix: str, shift: int = 0) -> Markup:
-    """A story's HTML ready to share a page with other stories (a day's briefing): every id
-    (and every link or ARIA reference to one) prefixed with ``prefix--``, and headings moved
-    ``shift`` levels down to sit under the story's own heading."""
-
-    def rename(m: re.Match[str]) -> str:
-        fragment, ids = m.groups()
-        if fragment is not None:
-            return f'="#{prefix}--{fragment}"'
-        return '="' + " ".join(f"{prefix}--{v}" for v in ids.split()) + '"'
-
-    html = _ID.sub(rename, str(html))
-    if shift:
-        html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
-    return Markup(html)
-
-
-_RENDERED: dict[tuple[Any, ...], Markup] = {}
-
-
-def cached(*key: Any, caller: Callable[[], str]) -> Markup:
-    """``{% call cached(key...) %}…{% endcall %}``: the block's text, rendered once per
-    build for each key (stories are compared by identity) and reused, since a story's card
-    is the same on every list that shows it.  The key must name everything the block
-    shows that can differ between pages (the heading level, ``SITEURL``)."""
-    found = _RENDERED.get(key)
-    if found is None:
-        found = _RENDERED[key] = Markup(caller())
-    return found
-
-
-def forget_rendered() -> None:
-    """A new build: its stories are new objects."""
-    _RENDERED.clear()
-
-
-def json_script(data: Any) -> Markup:
-    """JSON for a ``<script>`` block: nothing in it can close the block or open a comment.
-    On one line: with ``indent``, ``json`` encodes in Python instead of C (4x slower, a
-    tenth of a story page's rendering)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, safe in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, safe)
-    return Markup(text)
-
-
-def news_article(article: Any, siteurl: str, sitename: str) -> dict[str, Any]:
-    """schema.org NewsArticle for a story page, with its sources as ``citation``."""
-    url = f"{siteurl}/{article.url}"
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.title,
-        "url": url,
-        "mainEntityOfPage": url,
-        "datePublished": article.date.isoformat(),
-        "dateModified": getattr(article, "modified", article.date).isoformat(),
-        "author": [{"@type": "Person", "name": str(a)} for a in getattr(article, "authors", [])],
-        "publisher": {"@type": "Organization", "name": sitename, "url": f"{siteurl}/"},
-        "citation": [
-            {
-                "@type": "CreativeWork",
-                "url": s.url,
-                **({"name": s.title} if s.title else {}),
-                **({"publisher": {"@type": "Organization", "name": s.outlet}} if s.outlet else {}),
-                **({"datePublished": s.published_iso} if s.published else {}),
-            }
-            for s in _sources(article)
-        ],
-    }
-    if getattr(article, "category", None):
-        data["articleSection"] = str(article.category)
-    if getattr(article, "tags", None):
-        data["keywords"] = [str(t) for t in article.tags]
-    return data
-
-
-JINJA_FILTERS = {
-    "namespaced": namespaced,
-    "json_script": json_script,
-}
-JINJA_FILTERS["rfc822"] = feeds.rfc822
-JINJA_GLOBALS = {
-    "cached": cached,
-    "news_article": news_article,
-    "feed_path": feed_path,
-    "FEED_SUFFIXES": feeds.SUFFIXES,
-    "FEED_FORMATS": [
-        ("atom", "application/atom+xml", "Atom"),
-        ("rss", "application/rss+xml", "RSS"),
-        ("json", "application/feed+json", "JSON Feed"),
-    ],
-}

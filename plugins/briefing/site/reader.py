@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from pelican.readers import BaseReader
 from pelican.urlwrappers import URLWrapper
-from pelican.utils import SafeDatetime
+from pelican.utils import SafeDatetime, truncate_html_paragraphs, truncate_html_words
 
 from ..core import clock, diagnostics
 from ..core.diagnostics import Severity, StoryError
-from ..core.story import EXTENSIONS, Options, StoryReader, summary_of
+from ..core.story import EXTENSIONS, Options, StoryReader
+from . import state
 
 
 class BriefingReader(BaseReader):
@@ -29,11 +30,12 @@ class BriefingReader(BaseReader):
         self._shared: dict[tuple[str, Any], Any] = {}
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        story = _prepass(self.settings, self._stories).take(source_path)
-        if story is None:  # not under the content folder, or changed since the prepass
+        build = state.of(self.settings)
+        story = build.story_of(self._stories, source_path)  # read up front (fast)
+        if story is None:
             story = self._stories.read_path(source_path)
-        _diagnostics[os.path.abspath(source_path)] = story.diagnostics
-        diagnostics.publish(story.diagnostics)
+        build.read[os.path.abspath(source_path)] = story.diagnostics
+        state.publish(self.settings, story.diagnostics)
         if not story.ok:
             raise StoryError([d for d in story.diagnostics if d.severity is Severity.ERROR])
         metadata = {}
@@ -85,7 +87,7 @@ def guard_reads(generator: Any) -> None:
     "Could not process" line, which the build leaves out: ``build.quiet_reported``).  A
     story without a date, which Pelican would skip with an unlocated "could not find
     information about 'date'", is ``date-missing``."""
-    readers = generator.readers
+    readers, settings = generator.readers, generator.settings
     read_file = readers.read_file
 
     def guarded(base_path: str, path: str, *args: Any, **kwargs: Any) -> Any:
@@ -94,13 +96,16 @@ def guard_reads(generator: Any) -> None:
         except StoryError:
             raise
         except Exception as exc:
-            raise _failed(base_path, path, "read-failed", diagnostics.unforeseen(exc)) from None
+            raise _failed(
+                settings, base_path, path, "read-failed", diagnostics.unforeseen(exc)
+            ) from None
         if (
             type(content).__name__ == "Article"
             and not hasattr(content, "date")
             and getattr(content, "status", None) != "draft"
         ):
             raise _failed(
+                settings,
                 base_path,
                 path,
                 "date-missing",
@@ -112,12 +117,14 @@ def guard_reads(generator: Any) -> None:
     readers.read_file = guarded
 
 
-def _failed(base_path: str, path: str, code: str, message: str) -> StoryError:
+def _failed(
+    settings: dict[str, Any], base_path: str, path: str, code: str, message: str
+) -> StoryError:
     full = os.path.abspath(os.path.join(base_path, path))
     found = diagnostics.Diagnostic(
         diagnostics.display_path(full), 1, 1, Severity.ERROR, code, message
     )
-    diagnostics.publish([found])
+    state.publish(settings, [found])
     return StoryError([found])
 
 
@@ -134,50 +141,40 @@ def not_yet_due(settings: dict[str, Any], date: Any) -> bool:
 
 _SHARED = {"tags", "category", "author", "authors"}
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_prepasses: dict[int, Any] = {}
-_skipped: dict[int, set[str]] = {}  # per build: files the prepass leaves alone
-_diagnostics: dict[str, list[Any]] = {}  # per build: what reading each file found
-_objects: dict[int, dict[tuple[type, str], Any]] = {}  # per build: one topic per name
-
-
-def _prepass(settings: dict[str, Any], reader: StoryReader) -> Any:
-    """One prepass per build (all generators' readers share it); see prepass.py."""
-    from ..fast.prepass import Prepass
-
-    found = _prepasses.get(id(settings))
-    if found is None:
-        found = _prepasses[id(settings)] = Prepass(
-            settings, reader, skip=_skipped.get(id(settings))
-        )
-    return found
 
 
 def shared_object(settings: dict[str, Any], cls: type, name: str, made: Any = None) -> Any:
     """The build's one section, topic or author object of type ``cls`` named ``name``
     (``made`` if there is none yet, else a new one)."""
-    objects = _objects.setdefault(id(settings), {})
+    objects = state.of(settings).objects
     found = objects.get((cls, name))
     if found is None:
         found = objects[cls, name] = made if made is not None else cls(name, settings)
     return found
 
 
-def skip_in_prepass(settings: dict[str, Any], paths: set[str]) -> None:
-    """Files (absolute paths) the prepass need not read: the article cache has them."""
-    _skipped[id(settings)] = paths
+# what a story's body holds that only its own page can show: the ids of its citations and
+# headings and the ARIA references to its source list; its footnote references; and its
+# headings, which under a story's title on a list would break the page's outline
+_PAGE_ONLY = re.compile(r'\s(?:id|aria-describedby|aria-labelledby)="[^"]*"')
+_NOT_SUMMARY = re.compile(r'<sup class="footnote-ref">.*?</sup>|<h([1-6])\b.*?</h\1>\n?', re.S)
+_ENDS_OF_TEXT = ('<section class="sources"', '<hr class="footnotes-sep"')
 
 
-def diagnostics_of(path: str) -> list[Any]:
-    """What reading the file at ``path`` (absolute) found this build."""
-    return _diagnostics.get(path, [])
-
-
-def new_build() -> None:
-    """Called as each build starts, so a long-lived process reads changed files afresh."""
-    _prepasses.clear()
-    _skipped.clear()
-    _diagnostics.clear()
-    _objects.clear()
+def summary_of(html: str, options: Options) -> str:
+    """What Pelican would show for a story without a summary (its first words, by
+    ``SUMMARY_MAX_LENGTH``, ``SUMMARY_MAX_PARAGRAPHS`` and ``SUMMARY_END_SUFFIX``), taken
+    from the text of the body alone (not its sources or footnotes) and without what only
+    the story's page can show, so it can stand among other stories on a list page."""
+    for end in _ENDS_OF_TEXT:
+        html = html.split(end, 1)[0]
+    if "footnote-ref" in html or "<h" in html:
+        html = _NOT_SUMMARY.sub("", html)
+    if options.summary_max_paragraphs is not None:
+        html = truncate_html_paragraphs(html, options.summary_max_paragraphs)
+    if options.summary_max_length is not None:
+        html = truncate_html_words(html, options.summary_max_length, options.summary_end_suffix)
+    return _PAGE_ONLY.sub("", html).strip()  # on what is left: the whole body takes 10x
 
 
 def _safe_datetime(value: dt.datetime) -> SafeDatetime:

@@ -41,10 +41,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..build import publish
 from ..core.citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
-from ..fast import background
-from ..files import cachefile
+from ..core.errors import Failure
+from ..files import cachefile, processes
 
 FOLDER = "pagefind"
 _FORMAT = "copies 1"  # how a shard's copies are cut and indexed (``_searchable``, the command)
@@ -54,7 +53,7 @@ def shard_of(date: Any) -> str:
     return f"{date.year:04d}-q{(date.month - 1) // 3 + 1}"
 
 
-class SearchFailed(publish.PublishError):
+class SearchFailed(Failure):
     pass
 
 
@@ -110,31 +109,7 @@ def _searchable(html: str) -> str:
     return f"{head}<body>{article}</body></html>"
 
 
-class Indexing:
-    """``build`` in a forked process (``background.Forked``), so the index is made on
-    another core while the build goes on (planning and rendering the other pages, linking
-    unchanged ones); ``wait()`` returns its result or raises its failure, ``cancel()``
-    kills the indexer and waits for it (call it before removing ``site``)."""
-
-    def __init__(self, *args: Any) -> None:
-        self._work = background.Forked(build, *args)
-        self.pid = self._work.pid
-
-    def wait(self) -> tuple[dict[str, Any], int]:
-        try:
-            return self._work.result()
-        except SearchFailed:
-            raise
-        except background.Died as exc:
-            raise SearchFailed(f"the search indexer stopped ({exc})") from None
-        except Exception as exc:
-            raise _failure(exc) from None
-
-    def cancel(self) -> None:
-        self._work.cancel()
-
-
-def _failure(exc: BaseException) -> SearchFailed:
+def failure(exc: BaseException) -> SearchFailed:
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return SearchFailed(f"the search index could not be built: {text}")
 
@@ -147,7 +122,7 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[int, str]:
         text=True,
         timeout=600,
         env=env,
-        preexec_fn=publish.die_with_parent(),
+        preexec_fn=processes.die_with_parent(),
     )
     return result.returncode, result.stdout
 
@@ -262,7 +237,9 @@ def _in_place(
     if known is None or known[0] != key:
         return False
     folder = _shard_dir(site, shard)
-    return all(publish.identity(os.path.join(folder, rel)) == tuple(ids) for rel, *ids in known[1])
+    return all(
+        processes.identity(os.path.join(folder, rel)) == tuple(ids) for rel, *ids in known[1]
+    )
 
 
 def _link_shard(
@@ -292,7 +269,7 @@ def _identities(site: str, shard: str) -> list[tuple[str, int, int, int]]:
     for root, _, files in os.walk(folder):
         for name in files:
             path = os.path.join(root, name)
-            found.append((os.path.relpath(path, folder), *publish.identity(path)))
+            found.append((os.path.relpath(path, folder), *processes.identity(path)))
     return sorted(found)
 
 
@@ -343,7 +320,7 @@ def _copy_searchable(
             and isinstance(kept, tuple)
             and len(kept) == 3
             and kept[0] == key
-            and publish.identity(target) == kept[1]
+            and processes.identity(target) == kept[1]
         ):
             record[name] = kept
             digests[name] = kept[2]
@@ -366,9 +343,9 @@ def _copy_searchable(
                 f.write(text)
         digests[name] = _text_digest(text)
         if key is not None:
-            record[name] = (key, publish.identity(target), digests[name])
+            record[name] = (key, processes.identity(target), digests[name])
     if set(record) != set(made) or len(record) != len(pages):  # pages left the shard?
-        publish.prune(folder, lambda rel: os.path.normpath(rel) in wanted)
+        processes.prune(folder, lambda rel: os.path.normpath(rel) in wanted)
     if record != made:
         cachefile.save(record_path, record, "the record of the search copies")
     return digests

@@ -16,10 +16,12 @@ from html import unescape
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..core import clock, diagnostics, permalinks
+from ..core import clock, permalinks
 from ..core.diagnostics import Diagnostic, Severity, display_path
+from ..core.errors import Failure
 from ..core.markdown import FILE_PLACEHOLDER
 from ..core.urls import segment_problem, shortened
+from . import state
 
 #: The first part of the site's own pages' addresses: no story or page may take them.
 RESERVED = frozenset(
@@ -54,6 +56,11 @@ _LISTS = (
 )
 
 
+class Stopped(Failure):
+    """The stories have errors: the build stops before it writes a page (the build's
+    report holds the errors)."""
+
+
 def check(generators: list[Any]) -> None:
     """``all_generators_finalized``: report what is found; with errors, stop the build
     before anything is written."""
@@ -69,13 +76,11 @@ def check(generators: list[Any]) -> None:
     published = [
         s for g in generators for name in permalinks.PUBLISHED for s in getattr(g, name, ())
     ]
-    found += permalinks.moved(published, settings)
-    diagnostics.publish(found)
-    if diagnostics.active_errors():
+    found += permalinks.moved(published, settings, state.of(settings).published)
+    state.publish(settings, found)
+    if state.errors(settings):
         # nothing will be published: stop before writing pages over each other
-        from ..build.builder import BuildStopped
-
-        raise BuildStopped("stopped before writing pages: the stories have errors")
+        raise Stopped("stopped before writing pages: the stories have errors")
 
 
 def _contents(generators: list[Any]) -> list[Any]:
