@@ -656,7 +656,7 @@ def test_a_setting_that_holds_a_set_does_not_stop_pages_being_reused(tmp_path):
     from one build to the next; the settings' digest must not."""
     site = project(tmp_path / "site")
     with open(site / "pelicanconf.py", "a", encoding="utf-8") as f:
-        f.write('\nBRIEFING_TEST_EXTRA = {"words": {"w%d" % i for i in range(12)}}\n')
+        f.write('\nTHEME_EXTRA_WORDS = {"words": {"w%d" % i for i in range(12)}}\n')
     built(site)
     again = built(site)
     assert counts(again)[0] == 0

@@ -19,6 +19,7 @@ from pelican import Pelican
 from .. import fast
 from ..core import permalinks
 from ..core.diagnostics import Report
+from ..core.settings import setting
 from ..fast import background, heap, pages
 from ..fast.indexing import Indexing
 from ..files import cachefile, processes
@@ -100,9 +101,9 @@ class _MakePages:
 
 
 def _workers(settings: dict[str, Any]) -> int:
-    value = settings.get("BRIEFING_JOBS")
-    if value:
-        return max(1, int(value))
+    jobs = setting(settings, "BRIEFING_JOBS")
+    if jobs:
+        return max(1, int(jobs))
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -182,7 +183,7 @@ class BriefingPelican(Pelican):
         writer.manifest = self._manifest["pages"]
         writer.spare = self._spare["pages"]
         writer.workers = _workers(self.settings)
-        if self.settings.get("BRIEFING_SEARCH", True):
+        if setting(self.settings, "BRIEFING_SEARCH"):
             writer.after_render = self._start_search
             writer.before_remake = self._stop_search
         self._writer = writer
@@ -290,7 +291,7 @@ class BriefingPelican(Pelican):
         self._published = output
         self._search = None
         self._writer = None
-        timeout = float(self.settings.get("BRIEFING_LOCK_TIMEOUT", 600))
+        timeout = float(setting(self.settings, "BRIEFING_LOCK_TIMEOUT"))
         try:
             self._run_locked(output, timeout, autoreload=_called_by_autoreload())
         finally:
@@ -326,7 +327,7 @@ class BriefingPelican(Pelican):
                     report.logged_errors += self._writer.errors_logged
                 self.output_path = self.settings["OUTPUT_PATH"] = output
                 _print(report)
-            strict = strict or bool(self.settings.get("BRIEFING_STRICT"))
+            strict = strict or bool(setting(self.settings, "BRIEFING_STRICT"))
             failed = report.errors + report.logged_errors
             warned = report.warnings + report.logged_warnings
             if failed or (strict and warned):
@@ -349,7 +350,7 @@ class BriefingPelican(Pelican):
                 (s for name in permalinks.PUBLISHED for s in context.get(name) or ()),
                 self.settings,
             )
-            if self.settings.get("BRIEFING_SEARCH", True):
+            if setting(self.settings, "BRIEFING_SEARCH"):
                 # part of the site, so built before the swap; only story pages are searched
                 try:
                     made["search"] = self._finish_search(staging)

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..core.crosscheck import StoryRef, links_cited_before
 from ..core.diagnostics import Diagnostic, Report, Severity, display_path
 from ..core.errors import Failure
+from ..core.settings import setting
 from ..core.story import EXTENSIONS, Options, StoryReader
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -272,7 +273,7 @@ def _check_files(files: list[str], settings: dict) -> list[Diagnostic]:
     writes = Writes()
     read = None
     if fast.enabled(settings):  # on every core; cached in the site's cache folder, if any
-        cache = bool(settings) and settings.get("BRIEFING_READ_CACHE", True)
+        cache = bool(settings) and setting(settings, "BRIEFING_READ_CACHE")
         options = {**settings, "BRIEFING_READ_CACHE": cache}
         read = Prepass(options, reader, files=files, writes=writes)
     for done, path in enumerate(files, 1):
@@ -397,7 +398,7 @@ def serve_(args: argparse.Namespace) -> int:
         bind=args.bind,
         port=args.port,
         watch=watch,
-        drafts=not settings.get("BRIEFING_PRODUCTION"),
+        drafts=not setting(settings, "BRIEFING_PRODUCTION"),
     )
 
 

@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "feed-duplicate-id": "two stories have the same feed entry id",
     "feed-id-changed": "a story's feed entry id differs from the published site's",
     "link-target-missing": "a {filename} or {static} link names a file the site does not have",
+    "setting-unknown": "a BRIEFING_* setting that Briefing does not have (a misspelling?)",
+    "setting-type": "a BRIEFING_* setting with a value it does not take",
     "url-collision": "two stories or pages (or an alias) would be written to one URL",
     "url-moved": "a story's address changed since the last build (its title or date)",
     "alias-invalid": "an alias is not a path on this site",

@@ -25,6 +25,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .citations import citations_plugin
+from .settings import SETTINGS
 
 #: Link schemes a story may use; anything else stays plain text.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -34,7 +35,7 @@ _PLACEHOLDER = re.compile(r"^(\{\w+\}|\|\w+\|)")
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 
-DEFAULT_MAX_NESTING = 40
+DEFAULT_MAX_NESTING = SETTINGS["BRIEFING_MAX_NESTING"].default
 
 
 def normalize_link(url: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity, display_path
+from .settings import setting
 from .urls import file_of
 
 # settings that move stories on purpose when they change
@@ -39,7 +40,7 @@ def record(stories: Iterable[Any], settings: dict[str, Any]) -> dict[str, Any]:
     story's address, slug and feed entry id."""
     return {
         "settings": [settings.get(name) for name in _URL_SETTINGS],
-        "namespace": settings.get("BRIEFING_FEED_ID_NAMESPACE"),
+        "namespace": setting(settings, "BRIEFING_FEED_ID_NAMESPACE"),
         "stories": {s.source_path: (s.url, s.slug, getattr(s, "feed_id", None)) for s in stories},
     }
 
@@ -55,9 +56,8 @@ def moved(stories: Iterable[Any], settings: dict[str, Any], previous: Any) -> li
         return []
     stories = list(stories)
     found = []
-    if previous.get("namespace", settings.get("BRIEFING_FEED_ID_NAMESPACE")) == settings.get(
-        "BRIEFING_FEED_ID_NAMESPACE"
-    ):
+    namespace = setting(settings, "BRIEFING_FEED_ID_NAMESPACE")
+    if previous.get("namespace", namespace) == namespace:
         found += _ids_changed(stories, was)
     if previous.get("settings") != [settings.get(name) for name in _URL_SETTINGS]:
         return found

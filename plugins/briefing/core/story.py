@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 from . import archive, citations, frontmatter, limits, markdown, metadata
 from .diagnostics import Diagnostic, Severity, Sink, display_path, unforeseen
+from .settings import SETTINGS, setting
 from .sources import parse_sources
 
 #: File extensions read as stories: Pelican's Markdown extensions, all of them ours.
@@ -25,14 +26,15 @@ class Options:
     """Reader settings, read once from Pelican's settings (or defaults for the CLI)."""
 
     timezone: str = "UTC"
-    allow_html: bool = False
-    max_nesting: int = markdown.DEFAULT_MAX_NESTING
-    # real stories are far smaller (the longest of 667 issues of a real weekly roundup is
-    # 41 KB); reading one is bounded in CPU time and memory too (``limits.py``)
-    max_story_bytes: int = 512 * 1024
-    max_front_matter: int = 256_000
-    max_story_seconds: float = 5.0
-    max_story_memory: int = 256 * 1024 * 1024
+    # the rest as the settings table gives them (``core.settings``): real stories are far
+    # smaller than the cap (the longest of 667 issues of a real weekly roundup is 41 KB),
+    # and reading one is bounded in CPU time and memory too (``limits.py``)
+    allow_html: bool = SETTINGS["BRIEFING_MARKDOWN_HTML"].default
+    max_nesting: int = SETTINGS["BRIEFING_MAX_NESTING"].default
+    max_story_bytes: int = SETTINGS["BRIEFING_MAX_STORY_BYTES"].default
+    max_front_matter: int = SETTINGS["BRIEFING_MAX_FRONT_MATTER"].default
+    max_story_seconds: float = SETTINGS["BRIEFING_MAX_STORY_SECONDS"].default
+    max_story_memory: int = SETTINGS["BRIEFING_MAX_STORY_MEMORY"].default
     formatted_fields: frozenset[str] = frozenset({"summary"})
     # a story without a summary gets one from its body (Pelican's settings and defaults)
     summary_max_length: int | None = 50
@@ -43,14 +45,12 @@ class Options:
     def from_settings(cls, settings: dict[str, Any]) -> Options:
         return cls(
             timezone=settings.get("TIMEZONE") or "UTC",
-            allow_html=bool(settings.get("BRIEFING_MARKDOWN_HTML", False)),
-            max_nesting=int(settings.get("BRIEFING_MAX_NESTING", cls.max_nesting)),
-            max_story_bytes=int(settings.get("BRIEFING_MAX_STORY_BYTES", cls.max_story_bytes)),
-            max_front_matter=int(settings.get("BRIEFING_MAX_FRONT_MATTER", cls.max_front_matter)),
-            max_story_seconds=float(
-                settings.get("BRIEFING_MAX_STORY_SECONDS", cls.max_story_seconds)
-            ),
-            max_story_memory=int(settings.get("BRIEFING_MAX_STORY_MEMORY", cls.max_story_memory)),
+            allow_html=bool(setting(settings, "BRIEFING_MARKDOWN_HTML")),
+            max_nesting=int(setting(settings, "BRIEFING_MAX_NESTING")),
+            max_story_bytes=int(setting(settings, "BRIEFING_MAX_STORY_BYTES")),
+            max_front_matter=int(setting(settings, "BRIEFING_MAX_FRONT_MATTER")),
+            max_story_seconds=float(setting(settings, "BRIEFING_MAX_STORY_SECONDS")),
+            max_story_memory=int(setting(settings, "BRIEFING_MAX_STORY_MEMORY")),
             formatted_fields=frozenset(settings.get("FORMATTED_FIELDS", ["summary"])),
             summary_max_length=settings.get("SUMMARY_MAX_LENGTH", cls.summary_max_length),
             summary_max_paragraphs=settings.get("SUMMARY_MAX_PARAGRAPHS"),

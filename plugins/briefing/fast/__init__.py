@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.settings import setting
 from ..site import state
 
 SETTING = "BRIEFING_FAST"
@@ -31,7 +32,7 @@ def enabled(settings: dict[str, Any]) -> bool:
 
 def caching(settings: dict[str, Any]) -> bool:
     """Whether the speed layer keeps its caches in the cache folder (``BRIEFING_READ_CACHE``)."""
-    return enabled(settings) and bool(settings.get("BRIEFING_READ_CACHE", True))
+    return enabled(settings) and bool(setting(settings, "BRIEFING_READ_CACHE"))
 
 
 @dataclass(eq=False)

@@ -37,6 +37,7 @@ from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
 from ..core import clock
+from ..core.settings import setting
 from ..files import cachefile
 from ..site import reader, state
 from . import background, fingerprint, heap, keys, prepass
@@ -50,7 +51,7 @@ def install(generator: Any, writes: background.Writes, skip: Callable[[set[str]]
     file is written through ``writes``, and the files it has are given to ``skip`` (the
     prepass need not read them)."""
     settings = generator.settings
-    if not settings.get("BRIEFING_READ_CACHE", True) or _others_listen():
+    if not setting(settings, "BRIEFING_READ_CACHE") or _others_listen():
         return
     try:
         key = keys.articles_key(settings)

@@ -46,6 +46,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from ..core.errors import Failure
+from ..core.settings import setting
 from ..files import cachefile, processes
 from . import background, heap
 from .fingerprint import PageDigests, Unstable, combine
@@ -576,7 +577,7 @@ def _describe(code: int) -> str:
 
 
 def manifest_path(settings: dict[str, Any]) -> str | None:
-    if not settings.get("BRIEFING_REUSE_PAGES", True):
+    if not setting(settings, "BRIEFING_REUSE_PAGES"):
         return None
     return os.path.join(settings.get("CACHE_PATH") or "cache", MANIFEST_NAME)
 

@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..core.diagnostics import display_path
+from ..core.settings import setting
 from ..core.story import EXTENSIONS, Story, StoryReader
 from ..files import cachefile
 from . import background, heap, keys
@@ -80,11 +81,11 @@ class Prepass:
         self.reader = reader
         self.writes = writes or background.Writes()
         self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
-        self.workers = int(settings.get("BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
+        self.workers = int(setting(settings, "BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
         cache_dir = settings.get("CACHE_PATH") or "cache"
         self.cache_path = (
             os.path.join(cache_dir, CACHE_NAME)
-            if settings.get("BRIEFING_READ_CACHE", True)
+            if setting(settings, "BRIEFING_READ_CACHE")
             else None
         )
         self.key = keys.reader_key(reader.options)

@@ -26,6 +26,7 @@ from pelican.generators import Generator
 
 from ..core import archive
 from ..core.diagnostics import Diagnostic, Severity, display_path
+from ..core.settings import setting
 from . import feeds, search, state, templates
 from .output import write_text
 
@@ -103,7 +104,7 @@ class BriefingGenerator(Generator):
         write("404.html", "404", url="404.html")
         for name in ("sitemap.xml", "robots.txt"):
             writer.write_file(name, self.env.get_template(name), self.context, False, url=name)
-        if self.settings.get("BRIEFING_FEEDS"):
+        if setting(self.settings, "BRIEFING_FEEDS"):
             self.write_feeds(writer)
 
     # --- feeds ---------------------------------------------------------------------------
@@ -188,7 +189,7 @@ class BriefingGenerator(Generator):
             )
             return
         self.context["localsiteurl"] = siteurl
-        cap = int(self.settings.get("BRIEFING_FEED_MAX_ITEMS", 50))
+        cap = int(setting(self.settings, "BRIEFING_FEED_MAX_ITEMS"))
         stories = self.context.get("articles", [])  # newest first
         made: dict[int, feeds.Entry] = {}
 
@@ -264,7 +265,7 @@ class BriefingGenerator(Generator):
             )
         )
         atom, rss = self.env.get_template("feeds/atom.xml"), self.env.get_template("feeds/rss.xml")
-        about = self.settings.get("BRIEFING_JSON_FEED_ABOUT")
+        about = setting(self.settings, "BRIEFING_JSON_FEED_ABOUT")
         for f in all_feeds:
             for fmt, template in (("atom", atom), ("rss", rss)):
                 name = f.path + feeds.SUFFIXES[fmt]
@@ -279,7 +280,7 @@ def _sources(story: Any) -> list[Any]:
 
 def _feed_namespace(settings: dict[str, Any]) -> uuid.UUID:
     """Set BRIEFING_FEED_ID_NAMESPACE once per site; entry ids are names in it."""
-    value = settings.get("BRIEFING_FEED_ID_NAMESPACE")
+    value = setting(settings, "BRIEFING_FEED_ID_NAMESPACE")
     if value:
         return uuid.UUID(str(value))
     return uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + settings.get("SITENAME", ""))

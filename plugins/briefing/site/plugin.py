@@ -16,16 +16,19 @@ In the order a build sends them:
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
+import sys
 from typing import Any
 
 from pelican import signals
 
 from ..core import clock
 from ..core.crosscheck import StoryRef, links_cited_before
-from ..core.diagnostics import display_path
+from ..core.diagnostics import Diagnostic, Severity, display_path
 from ..core.errors import Failure
+from ..core.settings import problems, setting
 from ..core.story import EXTENSIONS
 from . import redirects, sitecheck, state, templates
 from .generator import BriefingGenerator
@@ -34,6 +37,10 @@ from .reader import BriefingReader, guard_reads
 
 class PreviewRefused(Failure):
     """A production build was asked to show drafts."""
+
+
+class SettingsInvalid(Failure):
+    """A ``BRIEFING_*`` setting is misspelt or has a value it does not take."""
 
 
 def register() -> None:
@@ -71,9 +78,10 @@ def take_settings(settings: dict[str, Any]) -> None:
     written nowhere, unless ``BRIEFING_PREVIEW_DRAFTS`` asks for it in a development
     build; a production build (``BRIEFING_PRODUCTION = True``, in ``publishconf.py``)
     refuses that."""
+    check_settings(settings)
     clock.take_over_future_dates(settings)
-    if settings.get("BRIEFING_PREVIEW_DRAFTS"):
-        if settings.get("BRIEFING_PRODUCTION"):
+    if setting(settings, "BRIEFING_PREVIEW_DRAFTS"):
+        if setting(settings, "BRIEFING_PRODUCTION"):
             raise PreviewRefused(
                 "BRIEFING_PREVIEW_DRAFTS = True in a production build (BRIEFING_PRODUCTION = "
                 "True) would publish drafts and stories not yet due; set "
@@ -82,6 +90,72 @@ def take_settings(settings: dict[str, Any]) -> None:
         return
     for name in _DRAFT_FILES:
         settings[name] = ""  # Pelican writes no file for an empty SAVE_AS
+
+
+def check_settings(settings: dict[str, Any], files: list[str] | None = None) -> None:
+    """Stop the build before it touches anything when a ``BRIEFING_*`` setting is not in
+    the table (``core.settings``) or has a value of the wrong type: each is an error at
+    the line of the settings file that sets it (``files``: where to look; by default the
+    file the command names, ``pelicanconf.py`` and ``publishconf.py``)."""
+    found = problems(settings)
+    if not found:
+        return
+    files = files or _settings_files()
+    items = []
+    for name, code, message in found:
+        path, line, col = _where_set(name, files)
+        if line == 0:
+            message += " (it is not set in the settings file: given with pelican -e?)"
+        items.append(
+            Diagnostic(display_path(path), max(line, 1), col, Severity.ERROR, code, message)
+        )
+    for d in sorted(items):
+        print(d, file=sys.stderr)
+    raise SettingsInvalid(f"the settings have {len(items)} error(s); nothing was built or changed")
+
+
+def _settings_files() -> list[str]:
+    """The settings file a ``pelican`` or ``briefing`` command names (``-s``), then the
+    usual two."""
+    named = []
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg in ("-s", "--settings") and i + 1 < len(argv):
+            named.append(argv[i + 1])
+        elif arg.startswith("--settings="):
+            named.append(arg.split("=", 1)[1])
+    return [*named, "pelicanconf.py", "publishconf.py"]
+
+
+def _where_set(name: str, files: list[str]) -> tuple[str, int, int]:
+    """The file, line and column where ``name`` is assigned, following ``from module
+    import *`` (``publishconf.py`` imports ``pelicanconf.py``); (first file, 0, 1) if in
+    none of them."""
+    seen: set[str] = set()
+    todo = [os.path.abspath(f) for f in files]
+    while todo:
+        path = todo.pop(0)
+        if path in seen or not os.path.isfile(path):
+            continue
+        seen.add(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read(), path)
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        last = None  # the last assignment is the one that counts
+        for node in ast.walk(tree):
+            targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                if last is None or node.lineno > last.lineno:
+                    last = node
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if any(alias.name == "*" for alias in node.names):
+                    module = os.path.join(os.path.dirname(path), *node.module.split("."))
+                    todo.append(module + ".py")
+        if last is not None:
+            return path, last.lineno, last.col_offset + 1
+    return (files[0] if files else "pelicanconf.py"), 0, 1
 
 
 _DRAFT_FILES = (
@@ -99,7 +173,7 @@ def _run_begins(pelican: Any) -> type | None:
     settings = pelican.settings
     if not state.of(settings).held:
         state.start(settings)
-    enabled = settings.get("BRIEFING_ARCHIVE")
+    enabled = setting(settings, "BRIEFING_ARCHIVE")
     if enabled is None:
         enabled = os.path.exists(os.path.join(settings["THEME"], "templates", "day.html"))
     return BriefingGenerator if enabled else None

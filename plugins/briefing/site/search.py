@@ -43,6 +43,7 @@ from typing import Any
 
 from ..core.citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
 from ..core.errors import Failure
+from ..core.settings import setting
 from ..files import cachefile, processes
 
 FOLDER = "pagefind"
@@ -225,7 +226,7 @@ def _shard_dir(site: str, shard: str) -> str:
 def sources_path(settings: dict[str, Any]) -> str | None:
     """Where the searchable copies of the pages are kept between builds (in the cache
     folder), or None to use a temporary folder (when pages are not reused either)."""
-    if not settings.get("BRIEFING_REUSE_PAGES", True):
+    if not setting(settings, "BRIEFING_REUSE_PAGES"):
         return None
     return os.path.join(settings.get("CACHE_PATH") or "cache", "briefing-search")
 

@@ -1,0 +1,153 @@
+"""Every ``BRIEFING_*`` setting, in one table: its default, the values it takes, and what
+it means.  Code reads a setting through ``setting``; a build checks the site's settings
+against the table as it starts (``problems``), so a misspelt name or a value of the wrong
+type stops it instead of being silently ignored.  ``docs/settings.md`` lists the same
+table, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "BRIEFING_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    #: what the setting takes: "bool", "int" (a whole number >= ``least``), "number",
+    #: "text", "uuid", or one of those and "or None"
+    kind: str
+    meaning: str
+    least: int = 0
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not one this setting takes, or None."""
+        kind = self.kind
+        if kind.endswith(" or None"):
+            if value is None:
+                return None
+            kind = kind[: -len(" or None")]
+        if kind == "bool":
+            ok = isinstance(value, bool)
+        elif kind == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= self.least
+        elif kind == "number":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        elif kind == "text":
+            ok = isinstance(value, str) and bool(value.strip())
+        elif kind == "uuid":
+            ok = isinstance(value, str | uuid.UUID) and _is_uuid(value)
+        else:  # pragma: no cover - the table's own kinds
+            raise ValueError(kind)
+        return None if ok else f"{self.name} must be {self.expects}, not {value!r}"
+
+    @property
+    def expects(self) -> str:
+        kind, none = self.kind.removesuffix(" or None"), self.kind.endswith(" or None")
+        said = {
+            "bool": "True or False",
+            "int": f"a whole number of at least {self.least}",
+            "number": "a number of at least 0",
+            "text": "a text",
+            "uuid": 'a UUID such as "6f1c2a1e-7c53-4d0e-9a55-3b3c3f0e2b71"',
+        }[kind]
+        return f"{said}, or None" if none else said
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+_ALL = (
+    # the site
+    Setting("BRIEFING_ARCHIVE", None, "bool or None",
+            "the day, month, year, archive, outlet and search pages (None: on when the theme "
+            "has day.html)"),
+    Setting("BRIEFING_FEEDS", False, "bool",
+            "write the Atom, RSS and JSON feeds (they need an absolute SITEURL)"),
+    Setting("BRIEFING_FEED_MAX_ITEMS", 50, "int", "entries in each feed", least=1),
+    Setting("BRIEFING_FEED_ID_NAMESPACE", None, "uuid or None",
+            "the namespace feed entry ids are named in: set once per site, never change it "
+            "(None: one made from SITENAME)"),
+    Setting("BRIEFING_JSON_FEED_ABOUT", None, "text or None",
+            "an about URL for the JSON feeds' _briefing extension"),
+    Setting("BRIEFING_SEARCH", True, "bool", "build the Pagefind search index"),
+    Setting("BRIEFING_MARKDOWN_HTML", False, "bool",
+            "let stories hold raw HTML (else it is shown as text)"),
+    # drafts and publishing
+    Setting("BRIEFING_PREVIEW_DRAFTS", False, "bool",
+            "write drafts and stories not yet due, under drafts/ (a development build only)"),
+    Setting("BRIEFING_PRODUCTION", False, "bool",
+            "a production build (publishconf.py): refuses BRIEFING_PREVIEW_DRAFTS"),
+    Setting("BRIEFING_STRICT", False, "bool",
+            "fail the build on any warning, Briefing's or Pelican's (as --fatal warnings)"),
+    Setting("BRIEFING_LOCK_TIMEOUT", 600, "number",
+            "seconds a build waits for another to finish publishing (0: fail at once)"),
+    # what one story may cost
+    Setting("BRIEFING_MAX_STORY_BYTES", 512 * 1024, "int", "the largest story file, in bytes",
+            least=1),
+    Setting("BRIEFING_MAX_FRONT_MATTER", 256_000, "int",
+            "the largest front matter, in characters", least=1),
+    Setting("BRIEFING_MAX_STORY_SECONDS", 5.0, "number",
+            "the CPU time reading one story may take (0: no bound)"),
+    Setting("BRIEFING_MAX_STORY_MEMORY", 256 * 1024 * 1024, "int",
+            "the memory reading one story may take, in bytes (0: no bound)"),
+    Setting("BRIEFING_MAX_NESTING", 40, "int",
+            "how deep block quotes and lists may nest", least=1),
+    # speed
+    Setting("BRIEFING_FAST", True, "bool",
+            "the speed layer; False gives the same site, slower (docs/architecture.md)"),
+    Setting("BRIEFING_READ_CACHE", True, "bool",
+            "keep parsed stories, Pelican's articles, compiled templates and related stories "
+            "in CACHE_PATH between builds"),
+    Setting("BRIEFING_REUSE_PAGES", True, "bool",
+            "take unchanged pages and search bundles over from the published site"),
+    Setting("BRIEFING_READ_WORKERS", None, "int or None",
+            "processes that read stories (None: one a core)", least=1),
+    Setting("BRIEFING_JOBS", None, "int or None",
+            "processes that render pages (None: one a core)", least=1),
+)  # fmt: skip
+
+#: The table, by name.
+SETTINGS: dict[str, Setting] = {s.name: s for s in _ALL}
+
+
+def setting(settings: dict[str, Any], name: str) -> Any:
+    """The site's value of setting ``name``, or its default."""
+    return settings.get(name, SETTINGS[name].default)
+
+
+def problems(settings: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(name, code, message)`` for each ``BRIEFING_*`` setting that is not in the table
+    (``setting-unknown``, with the name it most likely means) or has a value it does not
+    take (``setting-type``)."""
+    found = []
+    for name in sorted(settings):
+        if not name.startswith(PREFIX):
+            continue
+        setting = SETTINGS.get(name)
+        if setting is None:
+            close = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            found.append(
+                (
+                    name,
+                    "setting-unknown",
+                    f"{name} is not a Briefing setting, so it would be ignored{hint} "
+                    "(docs/settings.md lists them all)",
+                )
+            )
+            continue
+        problem = setting.problem(settings[name])
+        if problem:
+            found.append((name, "setting-type", problem))
+    return found
