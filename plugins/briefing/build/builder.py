@@ -23,7 +23,7 @@ from ..core.settings import setting
 from ..fast import background, heap, pages
 from ..fast.indexing import Indexing
 from ..files import cachefile, processes
-from ..site import search, state
+from ..site import internals, search, state
 from ..site.sitecheck import Stopped
 from ..site.templates import template_location
 from . import publish
@@ -65,20 +65,16 @@ def _collecting(settings: dict[str, Any], report: Report, output: str) -> Iterat
     the call that logs, which ends the build in a traceback half-way: it is turned off
     here, and the build fails at its end instead, with the usual summary.  Yields whether
     warnings were to be fatal."""
-    from pelican.log import FatalLogger
-
     counter = _ErrorCounter()
     root = logging.getLogger()
-    level = FatalLogger.fatal_lvl
-    FatalLogger.fatal_lvl = logging.CRITICAL + 1
     root.addHandler(counter)
     build = state.start(settings, report, held=True)
     build.published = _load_record(settings, output)  # to compare with (permalinks)
     try:
-        yield level <= logging.WARNING
+        with internals.warnings_not_fatal() as strict:
+            yield strict
     finally:
         build.held = False
-        FatalLogger.fatal_lvl = level
         root.removeHandler(counter)
         report.logged_errors += counter.count
         report.logged_warnings += counter.warnings
@@ -401,8 +397,7 @@ def _save_record(settings: dict[str, Any], output: str, record: dict[str, Any]) 
 def _run_by_pelican_command() -> bool:
     """Whether this build is the one run of a ``pelican`` command (not autoreload, not a
     program calling Pelican): nothing follows it but the process's exit."""
-    caller = sys._getframe(2)  # this function <- BriefingPelican.run <- its caller
-    if caller.f_code.co_name != "main" or caller.f_globals.get("__name__") != "pelican":
+    if internals.called_from(2) != "main":  # this function <- run <- its caller
         return False
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
@@ -430,8 +425,7 @@ def _exit_without_teardown() -> None:
 
 
 def _called_by_autoreload() -> bool:
-    caller = sys._getframe(2)  # this function <- BriefingPelican.run <- its caller
-    return caller.f_code.co_name == "autoreload" and caller.f_globals.get("__name__") == "pelican"
+    return internals.called_from(2) == "autoreload"  # this function <- run <- its caller
 
 
 def _print(report: Report) -> None:

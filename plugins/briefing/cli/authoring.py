@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.citations import _HOST_GROUP  # one pattern for a citation group, parser and importer
-from ..core.urls import _psl, has_public_suffix, normalize_host, shortened
+from ..core.citations import HOST_GROUP  # one pattern for a citation group, parser and importer
+from ..core.urls import has_public_suffix, normalize_host, public_suffix, shortened
 
 #: Lines news apps append to a shared briefing; dropped (and reported) when they end the text.
 FOOTER_PATTERNS = [
@@ -127,7 +127,7 @@ class Imported:
 
 
 def _key_base(host: str) -> str:
-    suffix = _psl().publicsuffix(host) or ""
+    suffix = public_suffix(host) or ""
     name = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # bücher: bucher
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "source"
@@ -157,7 +157,7 @@ def import_briefing(
             footer.insert(0, line.strip())
     body = "\n".join(lines).strip("\n")
 
-    groups = [m for m in _HOST_GROUP.finditer(body) if _is_citation(m)]
+    groups = [m for m in HOST_GROUP.finditer(body) if _is_citation(m)]
     spelled: dict[str, str] = {}  # host → first spelling, for the placeholder URL
     needed: dict[str, int] = {}
     for m in groups:
@@ -200,7 +200,7 @@ def import_briefing(
         inner = "".join(items)
         return m.group(0).replace(m.group(1), inner, 1)
 
-    body = _HOST_GROUP.sub(rewrite, body)
+    body = HOST_GROUP.sub(rewrite, body)
     front = ["---", *_birth_lines(title, date, settings or {}), "sources:"]
     sources = []
     for host, host_keys in keys.items():

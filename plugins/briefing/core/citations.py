@@ -43,7 +43,7 @@ BROKEN = "briefing_broken_sources"  # keys of sources already reported as unusab
 DETACHED = "briefing_detached"
 
 _HOST_ITEM = rf"(?:www\.)?{HOST_PATTERN}(?:@{KEY_PATTERN})?"
-_HOST_GROUP = re.compile(rf"\(\s*({_HOST_ITEM}(?:\s*,\s*{_HOST_ITEM})*)\s*\)")
+HOST_GROUP = re.compile(rf"\(\s*({_HOST_ITEM}(?:\s*,\s*{_HOST_ITEM})*)\s*\)")
 _KEY_GROUP = re.compile(rf"\[\s*@({KEY_PATTERN})((?:\s*;\s*@{KEY_PATTERN})*)\s*\]")
 _SPLIT_KEYS = re.compile(r"\s*;\s*@")
 
@@ -81,7 +81,7 @@ def _key_rule(state: StateInline, silent: bool) -> bool:
 def _host_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "(" or state.linkLevel > 0:
         return False
-    m = _HOST_GROUP.match(state.src, state.pos, state.posMax)
+    m = HOST_GROUP.match(state.src, state.pos, state.posMax)
     if not m:
         return False
     items = []

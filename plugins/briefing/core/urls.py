@@ -163,6 +163,11 @@ def _psl():
     return PublicSuffixList()
 
 
+def public_suffix(host: str) -> str | None:
+    """The public suffix ``host`` ends in (``co.uk``), or None: an unknown one counts."""
+    return _psl().publicsuffix(host)
+
+
 def has_public_suffix(host: str) -> bool:
     """True when ``host`` ends in a real public suffix (``.com``, ``.co.uk``), per the PSL."""
     return _psl().publicsuffix(host, accept_unknown=False) is not None

@@ -19,15 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
 from ..core.settings import setting
 from ..site import state
-
-SETTING = "BRIEFING_FAST"
+from . import articlecache, background, heap, related, templatecache, translations
+from .contents import fast_membership, remember_urls
+from .prepass import Prepass
 
 
 def enabled(settings: dict[str, Any]) -> bool:
     """Whether the speed layer works for the build run with ``settings``."""
-    return bool(settings.get(SETTING, True))
+    return bool(setting(settings, "BRIEFING_FAST"))
 
 
 def caching(settings: dict[str, Any]) -> bool:
@@ -48,8 +52,6 @@ class Fast:
         """The story at ``path`` as the prepass read it, if it did (it reads every story
         of the content folder on every core the first time a story is asked for)."""
         if self.prepass is None:
-            from .prepass import Prepass
-
             self.prepass = Prepass(self.settings, reader, skip=self.skip, writes=self.writes)
         return self.prepass.take(path)
 
@@ -64,8 +66,6 @@ def of(settings: dict[str, Any]) -> Fast | None:
         return None
     build = state.of(settings)
     if build.fast is None:
-        from . import background, related
-
         build.fast = Fast(settings, writes=background.Writes())
         build.story_of = build.fast.story_of
         build.blocks = {}  # each card of a story rendered once
@@ -83,8 +83,6 @@ def finish(settings: dict[str, Any]) -> None:
 
 def register() -> None:
     """Connect the speed layer's handlers (each does nothing when it is off)."""
-    from pelican import signals
-
     signals.initialized.connect(_initialized)
     signals.get_generators.connect(_run_begins)
     signals.article_generator_init.connect(_generator_made)
@@ -95,8 +93,6 @@ def register() -> None:
 
 
 def _initialized(pelican: Any) -> None:
-    from . import translations
-
     settings = pelican.settings
     if not enabled(settings):
         translations.uninstall()
@@ -106,16 +102,12 @@ def _initialized(pelican: Any) -> None:
     # Jinja need not look at its file's time again each time a page includes it
     settings["JINJA_ENVIRONMENT"] = {"auto_reload": False, **settings["JINJA_ENVIRONMENT"]}
     if caching(settings):
-        from . import templatecache
-
         templatecache.install(settings)
 
 
 def _run_begins(pelican: Any) -> None:
     """As a run makes its generators: what a failed build in this process froze is
     released, and what the build starts from (modules, settings) lives until it ends."""
-    from . import heap
-
     heap.release()
     if enabled(pelican.settings):
         heap.keep()
@@ -125,26 +117,17 @@ def _generator_made(generator: Any) -> None:
     found = of(generator.settings)
     if found is None:
         return
-    from pelican.generators import ArticlesGenerator
-
     if isinstance(generator, ArticlesGenerator) and caching(generator.settings):
-        from . import articlecache
-
         articlecache.install(generator, found.writes, found.skip_in_prepass)
 
 
 def _content_made(content: Any) -> None:
     if enabled(content.settings):
-        from .contents import remember_urls
-
         remember_urls(content)
 
 
 def _context_made(generators: Any) -> None:
     if generators and enabled(generators[0].settings):
-        from . import heap
-        from .contents import fast_membership
-
         fast_membership(generators)
         heap.keep()  # the context is made: it lives until the build ends
 
@@ -152,7 +135,5 @@ def _context_made(generators: Any) -> None:
 def _run_ends(pelican: Any) -> None:
     """Pelican's own class is done; Briefing's releases the heap once its search index and
     swap are done too (released earlier, a full collection could walk it all again)."""
-    from . import heap
-
     if not getattr(pelican, "releases_heap_itself", False):
         heap.release()

@@ -39,7 +39,7 @@ from pelican.urlwrappers import URLWrapper
 from ..core import clock
 from ..core.settings import setting
 from ..files import cachefile
-from ..site import reader, state
+from ..site import internals, reader, state
 from . import background, fingerprint, heap, keys, prepass
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,7 @@ def install(generator: Any, writes: background.Writes, skip: Callable[[set[str]]
         return
     path = os.path.join(settings.get("CACHE_PATH") or "cache", CACHE_NAME)
     cache = ArticleCache(generator, key, path, writes, skip)
-    generator.get_cached_data = cache.get
-    generator.cache_data = cache.put
-    generator.save_cache = cache.save
+    internals.hook_content_cache(generator, cache.get, cache.put, cache.save)
 
 
 def _others_listen() -> bool:

@@ -8,6 +8,8 @@ from typing import Any
 
 from pelican import contents
 
+from ..site import internals
+
 _PELICAN_LINK_REGEX = "[{|](?P<what>.*?)[|}]"  # Pelican's INTRASITE_LINK_REGEX default
 
 
@@ -88,7 +90,7 @@ def _remembering(cls: type) -> type:
 def remember_urls(content: Any) -> None:
     """``content_object_init``: stories and pages remember their URL (not static files)."""
     if isinstance(content, (contents.Article, contents.Page)):
-        content.__class__ = _remembering(type(content))
+        internals.swap_class(content, _remembering(type(content)))
 
 
 def fast_membership(generators: Any) -> None:

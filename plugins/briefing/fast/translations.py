@@ -17,6 +17,8 @@ from typing import Any
 
 from pelican import utils
 
+from ..site import internals
+
 _PELICANS = utils.process_translations
 
 
@@ -45,15 +47,9 @@ def process_translations(
 
 def install() -> None:
     """Use it for Pelican's generators (unless something else replaced Pelican's)."""
-    from pelican import generators
-
-    if generators.process_translations is _PELICANS:
-        generators.process_translations = process_translations
+    internals.replace_process_translations(process_translations)
 
 
 def uninstall() -> None:
     """Pelican's own again (a build with the speed layer off)."""
-    from pelican import generators
-
-    if generators.process_translations is process_translations:
-        generators.process_translations = _PELICANS
+    internals.replace_process_translations(None)

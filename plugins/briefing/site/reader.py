@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from typing import Any
@@ -15,7 +16,7 @@ from pelican.utils import SafeDatetime, truncate_html_paragraphs, truncate_html_
 from ..core import clock, diagnostics
 from ..core.diagnostics import Severity, StoryError
 from ..core.story import EXTENSIONS, Options, StoryReader
-from . import state
+from . import internals, state
 
 
 class BriefingReader(BaseReader):
@@ -84,37 +85,42 @@ class BriefingReader(BaseReader):
 def guard_reads(generator: Any) -> None:
     """``article_generator_init``/``page_generator_init``: whatever goes wrong reading a
     file becomes a located diagnostic, and Pelican skips the file (it would log a bare
-    "Could not process" line, which the build leaves out: ``build.quiet_reported``).  A
+    "Could not process" line, which the build leaves out: ``plugin.quiet_reported``).  A
     story without a date, which Pelican would skip with an unlocated "could not find
     information about 'date'", is ``date-missing``."""
-    readers, settings = generator.readers, generator.settings
-    read_file = readers.read_file
+    settings = generator.settings
 
-    def guarded(base_path: str, path: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            content = read_file(base_path, path, *args, **kwargs)
-        except StoryError:
-            raise
-        except Exception as exc:
-            raise _failed(
-                settings, base_path, path, "read-failed", diagnostics.unforeseen(exc)
-            ) from None
-        if (
-            type(content).__name__ == "Article"
-            and not hasattr(content, "date")
-            and getattr(content, "status", None) != "draft"
-        ):
-            raise _failed(
-                settings,
-                base_path,
-                path,
-                "date-missing",
-                "the story has no date (and its file name gives none); add "
-                "'date: 2026-11-27T07:30:00+00:00' to the front matter",
-            )
-        return content
+    def guard(read_file: Any) -> Any:
+        return functools.partial(_guarded, read_file, settings)
 
-    readers.read_file = guarded
+    internals.wrap_read_file(generator.readers, guard)
+
+
+def _guarded(
+    read_file: Any, settings: dict[str, Any], base_path: str, path: str, *args: Any, **kwargs: Any
+) -> Any:
+    try:
+        content = read_file(base_path, path, *args, **kwargs)
+    except StoryError:
+        raise
+    except Exception as exc:
+        raise _failed(
+            settings, base_path, path, "read-failed", diagnostics.unforeseen(exc)
+        ) from None
+    if (
+        type(content).__name__ == "Article"
+        and not hasattr(content, "date")
+        and getattr(content, "status", None) != "draft"
+    ):
+        raise _failed(
+            settings,
+            base_path,
+            path,
+            "date-missing",
+            "the story has no date (and its file name gives none); add "
+            "'date: 2026-11-27T07:30:00+00:00' to the front matter",
+        )
+    return content
 
 
 def _failed(
