@@ -36,28 +36,3 @@ def test_no_other_module_changes_pelicans_objects():
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not CHANGES.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-
-
-def test_no_module_uses_another_modules_private_names():
-    import ast
-
-    found = []
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        imported = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level:  # one of the package's
-                for alias in node.names:
-                    if alias.name.startswith("_"):
-                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name}")
-                    imported.add(alias.asname or alias.name)
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id in imported
-                and node.attr.startswith("_")
-                and not node.attr.startswith("__")
-            ):
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}")
-    assert found == []

@@ -12,7 +12,7 @@ from markdown_it.utils import read_fixture_file
 
 from sitebuild import briefing, build, make_project, snapshot, story
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 LINE = re.compile(r"^(content/\S+?):(\d+):(\d+): (error|warning|info): ([a-z-]+): (.*)$")
 DEEP = "x: " + "{a: " * 1000 + "1" + "}" * 1000
 

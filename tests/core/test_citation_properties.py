@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from briefing.core.story import StoryReader
 
 READER = StoryReader()
-HEADER = (Path(__file__).parent / "fixtures" / "citations_header.yaml").read_text()
+HEADER = (Path(__file__).parents[1] / "fixtures" / "citations_header.yaml").read_text()
 BODY_START = HEADER.count("\n") + 3  # file line of the first body line
 FAST = settings(suppress_health_check=[HealthCheck.too_slow])  # examples: the profile
 

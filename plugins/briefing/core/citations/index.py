@@ -30,8 +30,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .sources import KEY_PATTERN
-from .urls import HOST_PATTERN, has_public_suffix, normalize_host
+from ..sources import KEY_PATTERN
+from ..urls import HOST_PATTERN, has_public_suffix, normalize_host
 
 SOURCES = "briefing_sources"
 PROBLEMS = "briefing_problems"

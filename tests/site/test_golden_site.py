@@ -2,7 +2,7 @@
 
 After an intended change to the output, regenerate the goldens with::
 
-    make goldens    # = BRIEFING_UPDATE_GOLDENS=1 pytest tests/test_golden_site.py
+    make goldens    # = BRIEFING_UPDATE_GOLDENS=1 pytest tests/site/test_golden_site.py
 
 and review the diff under tests/golden_site/expected/ before committing it.
 """
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from sitebuild import ROOT, build, make_project
+from sitebuild import ROOT, env, make_project
 
 GOLDEN = ROOT / "tests" / "golden_site"
 EXPECTED = GOLDEN / "expected"
@@ -32,10 +34,20 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_golden_site(tmp_path):
+    """Published as ``make publish`` does (``publishconf.py``: absolute URLs, every feed),
+    without the search index (Pagefind's files are tested on their own)."""
     project = make_project(tmp_path / "site", settings="BRIEFING_SEARCH = False")
+    shutil.copy(ROOT / "publishconf.py", project / "publishconf.py")
     shutil.rmtree(project / "content")
     shutil.copytree(GOLDEN / "content", project / "content")
-    result = build(project)
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "publishconf.py"],
+        cwd=project,
+        env={**env(), "BRIEFING_SITEURL": "https://golden.example.org"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     output = project / "output"
     if os.environ.get("BRIEFING_UPDATE_GOLDENS"):

@@ -16,7 +16,7 @@ from briefing.cli.authoring import import_briefing
 
 from sitebuild import build, env, make_project
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 DATE = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 BRIEFING = [sys.executable, "-m", "briefing.cli"]
 

@@ -10,7 +10,7 @@ from briefing.core.story import StoryReader
 
 from fixture_format import dump_diagnostics, dump_story
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 READER = StoryReader()
 
 
