@@ -186,7 +186,7 @@ class BriefingPelican(Pelican):
         return writer
 
     def _start_search(self) -> None:
-        """Start Pagefind's index of the story pages, one bundle per quarter (``search.py``),
+        """Start Pagefind's index of the story pages, one bundle per quarter (``site.search``),
         as soon as they are made (``PlanningWriter``): it runs on another core while the
         build plans and makes the other pages, reading the story pages that will be linked
         from the published site."""

@@ -583,9 +583,8 @@ def manifest_path(settings: dict[str, Any]) -> str | None:
 
 
 def load_manifest(path: str | None, output: str) -> dict[str, Any]:
-    """``{"pages": {...}, "search": {...}, "spare": {"pages": ..., "search": ...},
-    "stories": {...}}`` of the published site and the spare (``stories``: where the
-    published site has each story, ``permalinks.py``), or empty ones."""
+    """``{"pages": {...}, "search": {...}, "spare": {"pages": ..., "search": ...}}`` of the
+    published site and the spare, or empty ones."""
     data = cachefile.load(path)
     if not isinstance(data, dict) or data.get("output") != os.path.abspath(output):
         data = {}
@@ -594,7 +593,6 @@ def load_manifest(path: str | None, output: str) -> dict[str, Any]:
         "pages": data.get("pages") or {},
         "search": data.get("search") or {},
         "spare": {"pages": spare.get("pages") or {}, "search": spare.get("search") or {}},
-        "stories": data.get("stories") or {},
     }
 
 

@@ -1,4 +1,4 @@
-"""Pelican reader for Markdown stories: the glue between Pelican and ``story.py``."""
+"""Pelican reader for Markdown stories: the glue between Pelican and ``core.story``."""
 
 from __future__ import annotations
 
