@@ -339,7 +339,9 @@ def test_a_story_whose_address_changes_is_reported_with_the_slug_that_keeps_it(t
             extra='aliases: ["2026/11/27/ferry-strike-called-off-union-says/"]\n',
         )
     )
-    assert "url-moved" not in build(project).stderr
+    aliased = build(project)
+    assert aliased.returncode == 0, aliased.stderr
+    assert "url-moved" not in aliased.stderr
     pinned.write_text(
         story("Tunnel opens early", date="2026-11-26T07:30:00+00:00", extra="slug: tunnel\n")
     )

@@ -23,25 +23,38 @@ from ..core.markdown import FILE_PLACEHOLDER
 from ..core.urls import segment_problem, shortened
 from . import state
 
-#: The first part of the site's own pages' addresses: no story or page may take them.
-RESERVED = frozenset(
-    {
-        "archive",
-        "search",
-        "sources",
-        "sections",
-        "topics",
-        "authors",
-        "section",
-        "topic",
-        "author",
-        "feeds",
-        "drafts",
-        "page",
-        "theme",
-        "pagefind",
-    }
+#: The first parts of addresses the archive generator writes itself (``generator.py``:
+#: outlets, the archive, search; the front page's later pages), the feeds and the search
+#: index: no story or page may take them.
+_OWN = frozenset({"archive", "search", "sources", "feeds", "page", "pagefind"})
+#: Settings whose first part is the address of one of the site's own pages (Pelican's
+#: sections, topics, authors, drafts and the theme's files; the theme's links to the
+#: archive, outlets and search).
+_URL_SETTINGS = (
+    "CATEGORY_URL",
+    "CATEGORIES_URL",
+    "TAG_URL",
+    "TAGS_URL",
+    "AUTHOR_URL",
+    "AUTHORS_URL",
+    "DRAFT_URL",
+    "ARCHIVES_URL",
+    "OUTLETS_URL",
+    "SEARCH_URL",
+    "THEME_STATIC_DIR",
 )
+
+
+def reserved(settings: dict[str, Any]) -> frozenset[str]:
+    """The first parts of addresses that are the site's own, by its settings."""
+    found = set(_OWN)
+    for name in _URL_SETTINGS:
+        value = settings.get(name)
+        if isinstance(value, str) and value.strip("/"):
+            found.add(value.strip("/").split("/")[0])
+    return frozenset(found)
+
+
 #: Every list of contents a generator keeps (stories and pages, in every state).
 _LISTS = (
     "articles",
@@ -70,7 +83,7 @@ def check(generators: list[Any]) -> None:
     context = generators[0].context
     contents = _contents(generators)
     found = _segments(contents)
-    found += _urls(contents, generators)
+    found += _urls(contents, generators, reserved(settings))
     found += _links(contents, context)
     found += _scheduled(contents, settings)
     published = [
@@ -159,7 +172,9 @@ def _segments(contents: list[Any]) -> list[Diagnostic]:
     return found
 
 
-def _urls(contents: list[Any], generators: list[Any]) -> list[Diagnostic]:
+def _urls(
+    contents: list[Any], generators: list[Any], own_parts: frozenset[str]
+) -> list[Diagnostic]:
     """Two stories (or pages) at one URL would overwrite each other: an error at the
     second.  Names that differ only in case or Unicode normalisation clash on many file
     systems.  An alias may not be written over a story, a day of the archive or one of
@@ -170,7 +185,7 @@ def _urls(contents: list[Any], generators: list[Any]) -> list[Diagnostic]:
         if not content.save_as or segment_problem(content.slug or ""):
             continue  # not written (a draft), or reported above
         problem = None
-        if type(content).__name__ == "Page" and content.save_as.split("/")[0] in RESERVED:
+        if type(content).__name__ == "Page" and content.save_as.split("/")[0] in own_parts:
             problem = (
                 f"this page would be written to {content.save_as}, which the site uses "
                 "for its own pages; set another slug: in the front matter"
@@ -203,7 +218,7 @@ def _urls(contents: list[Any], generators: list[Any]) -> list[Diagnostic]:
                 clashes.append(f"{path} is the story's own address")
             elif taken is not story:
                 clashes.append(f"{path} is where {display_path(taken.source_path)} is written")
-            elif path.split("/")[0] in RESERVED or file in own:
+            elif path.split("/")[0] in own_parts or file in own:
                 clashes.append(f"{path} is one of the site's own pages")
         if clashes:
             found.append(
