@@ -1,30 +1,11 @@
 """The archive's shape, from plain story objects: days, calendar, outlets, neighbours,
-related stories, and the template helpers that make several stories share a page."""
+related stories."""
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 from briefing.core import archive
-from briefing.core.sources import Source
 
-UTC = dt.UTC
-
-
-def src(host, key="s", outlet=None):
-    return Source(key=key, url=f"https://{host}/{key}", host=host, outlet=outlet)
-
-
-def story(title, when, tags=(), sources=(), position=None):
-    return SimpleNamespace(
-        title=title,
-        date=dt.datetime(*when, tzinfo=UTC),
-        tags=list(tags),
-        sources=list(sources),
-        position=position,
-        slug=title.lower(),
-    )
+from fakes import src, story
 
 
 def test_days_newest_first_in_briefing_order_with_neighbours():

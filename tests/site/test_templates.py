@@ -12,23 +12,6 @@ from briefing.core.sources import Source
 from briefing.site import state
 from briefing.site.templates import cached, json_script, namespaced, news_article
 
-UTC = dt.UTC
-
-
-def src(host, key="s", outlet=None):
-    return Source(key=key, url=f"https://{host}/{key}", host=host, outlet=outlet)
-
-
-def story(title, when, tags=(), sources=(), position=None):
-    return SimpleNamespace(
-        title=title,
-        date=dt.datetime(*when, tzinfo=UTC),
-        tags=list(tags),
-        sources=list(sources),
-        position=position,
-        slug=title.lower(),
-    )
-
 
 def test_namespaced_prefixes_ids_and_their_references_and_shifts_headings():
     html = (
@@ -50,7 +33,7 @@ def test_json_ld_cannot_break_out_of_its_script_block():
     article = SimpleNamespace(
         title="</script><script>alert(1)</script> & <!--",
         url="2026/11/27/x/",
-        date=dt.datetime(2026, 11, 27, 9, tzinfo=UTC),
+        date=dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC),
         authors=["Ana"],
         category="City",
         tags=["energy"],
