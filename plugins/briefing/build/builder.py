@@ -115,7 +115,6 @@ class BriefingPelican(Pelican):
     _spare: dict[str, Any] = {"pages": {}, "search": {}}  # the staging folder's, if a spare
     _search: Indexing | None = None
     _pruning: background.Forked | None = None
-    _search_shards = 0
     _checking = False
     _context: dict[str, Any] | None = None  # the run's shared context
 
@@ -198,7 +197,6 @@ class BriefingPelican(Pelican):
         shard_pages = {
             shard: [(name, keys.get(name)) for name in names] for shard, names in wanted.items()
         }
-        self._search_shards = len(shard_pages)
         self._search = Indexing(
             writer.output_path,
             shard_pages,
