@@ -104,6 +104,10 @@ def test_entries_carry_absolute_content_and_their_sources(site):
             "https://seafarers.example.org/news/ballot",
             'Seafarers\' Union: Members to vote on "improved" offer',
         ),
+        (  # the source's archived copy, beside it
+            "https://archive.example.org/seafarers-ballot",
+            'Seafarers\' Union: Members to vote on "improved" offer (archived copy)',
+        ),
         ("https://seafarers.example.org/faq/ballot", "seafarers.example.org"),
     ]
     terms = [c.get("term") for c in entry.findall(ATOM + "category")]

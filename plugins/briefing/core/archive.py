@@ -103,6 +103,23 @@ class Outlet:
     host: str
     names: list[str]
     stories: list[Any]
+    #: the links cited at this outlet, each URL once (the newest story's source for it)
+    links: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dead(self) -> int:
+        """How many of its cited links are dead."""
+        return sum(1 for s in self.links.values() if s.dead)
+
+    @property
+    def archived(self) -> int:
+        """How many of its cited links have an archived copy."""
+        return sum(1 for s in self.links.values() if s.archived)
+
+    @property
+    def dead_percent(self) -> int:
+        """The share of its cited links that are dead, in whole per cent."""
+        return round(100 * self.dead / len(self.links)) if self.links else 0
 
     @property
     def name(self) -> str:
@@ -176,6 +193,7 @@ def outlets(stories: Iterable[Any]) -> list[Outlet]:
                 outlet.names.append(source.outlet)
             if not outlet.stories or outlet.stories[-1] is not story:
                 outlet.stories.append(story)
+            outlet.links.setdefault(source.url, source)
     return sorted(found.values(), key=lambda o: (o.name.casefold(), o.host))
 
 

@@ -8,7 +8,8 @@
         outlet: CNBC
         title: Markets close higher
         published: 2026-11-26
-        archived: https://web.archive.org/web/2026/https://www.cnbc.com/…
+        archived: https://web.archive.org/web/20261126/https://www.cnbc.com/…
+        dead: 2027-03-01           # gone since (``briefing sources archive --write``)
         note: paywalled
       meta: https://about.fb.com/news/2026/11/post/
 
@@ -27,7 +28,7 @@ from .frontmatter import Header
 from .metadata import DateError, parse_date, report_not_text
 from .urls import host_of, url_problem
 
-FIELDS = ("url", "outlet", "title", "published", "archived", "note", "unverified")
+FIELDS = ("url", "outlet", "title", "published", "archived", "dead", "note", "unverified")
 KEY_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.:-]*"
 _KEY = re.compile(KEY_PATTERN)
 
@@ -43,6 +44,8 @@ class Source:
     title: str | None = None
     published: dt.date | dt.datetime | None = None
     archived: str | None = None
+    #: the day the source's page was first seen gone: readers are sent to ``archived``
+    dead: dt.date | None = None
     note: str | None = None
     unverified: bool = False  # a placeholder URL (from `briefing import`) still to be replaced
     # where the source is in its file, for diagnostics; no page shows it, so it is left
@@ -60,11 +63,52 @@ class Source:
         return self.published.isoformat() if self.published else None
 
     @property
+    def dead_text(self) -> str | None:
+        return _day_text(self.dead)
+
+    @property
+    def archived_date(self) -> dt.date | None:
+        """The day of the archived copy, read from its address (the Wayback Machine's
+        ``/web/YYYYMMDD…/``, archive.today's ``/YYYY.MM.DD-…/``), if it says."""
+        m = _ARCHIVE_DATE.search(self.archived or "")
+        if m is None:
+            return None
+        try:
+            return dt.date(*(int(part) for part in m.groups() if part is not None))
+        except ValueError:
+            return None
+
+    @property
+    def link(self) -> str:
+        """Where readers are sent: the archived copy of a dead source, else the source."""
+        return self.archived if self.dead and self.archived else self.url
+
+    @property
+    def robust_link(self) -> dict[str, str]:
+        """The Robust Links attributes of a link to this source, when it has an archived
+        copy (https://robustlinks.mementoweb.org/spec/): the original, the copy, and the
+        copy's day."""
+        if not self.archived:
+            return {}
+        found = {"data-originalurl": self.url, "data-versionurl": self.archived}
+        if self.archived_date:
+            found["data-versiondate"] = self.archived_date.isoformat()
+        return found
+
+    @property
     def published_text(self) -> str | None:
         """``26 November 2026`` (the day without a leading zero, on every platform)."""
-        if not self.published:
-            return None
-        return f"{self.published.day} {self.published.strftime('%B %Y')}"
+        return _day_text(self.published)
+
+
+_ARCHIVE_DATE = re.compile(r"/web/(\d{4})(\d{2})(\d{2})\d*[a-z_]*/|/(\d{4})\.(\d{2})\.(\d{2})-")
+
+
+def _day_text(day: dt.date | dt.datetime | None) -> str | None:
+    """``26 November 2026`` (the day without a leading zero, on every platform)."""
+    if not day:
+        return None
+    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 def parse_sources(
@@ -171,8 +215,10 @@ def _source(
             continue
         if value is None:
             continue
-        if name == "published":
-            values[name] = _published(key, value, where(name), sink)
+        if name in ("published", "dead"):
+            values[name] = _published(key, value, where(name), sink, name)
+            if name == "dead" and isinstance(values[name], dt.datetime):
+                values[name] = values[name].date()
             continue
         if name == "unverified":
             if not isinstance(value, bool):
@@ -214,22 +260,30 @@ def _source(
             f"source '{key}' was published ({published.isoformat()}) after the "
             f"story's date ({story_date.date().isoformat()})",
         )
+    if values.get("dead") and not values.get("archived"):
+        sink.warning(
+            *where("dead"),
+            "source-dead-unarchived",
+            f"source '{key}' is dead (since {values['dead'].isoformat()}) and has no archived "
+            "copy, so readers get a dead link; find one with `briefing sources archive "
+            "--write`, or add archived:",
+        )
     return Source(key=key, host=host_of(values["url"]), line=at[0], col=at[1], **values)
 
 
-def _published(key: str, value: Any, at: tuple[int, int], sink: Sink) -> Any:
+def _published(key: str, value: Any, at: tuple[int, int], sink: Sink, name: str) -> Any:
     if isinstance(value, str):
         try:
             date = parse_date(value)
         except DateError as exc:
-            sink.error(*at, "date-invalid", f"source '{key}': 'published': {exc}")
+            sink.error(*at, "date-invalid", f"source '{key}': '{name}': {exc}")
             return None
         # a bare date stays a date: "published on 26 November", not at midnight
         return date.date() if len(value.strip()) == 10 else date
     sink.error(
         *at,
         "date-invalid",
-        f"source '{key}': 'published' must be an ISO 8601 date such as 2026-11-26",
+        f"source '{key}': '{name}' must be an ISO 8601 date such as 2026-11-26",
     )
     return None
 

@@ -179,6 +179,8 @@ def _source_json(source: Any) -> dict[str, Any]:
             out[name] = getattr(source, name)
     if source.published:
         out["published"] = source.published_iso
+    if source.dead:
+        out["dead"] = source.dead.isoformat()
     return out
 
 

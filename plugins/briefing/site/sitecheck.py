@@ -10,6 +10,7 @@ they are made by the same code from the same objects.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import unicodedata
 from html import unescape
@@ -20,6 +21,7 @@ from ..core import clock, permalinks
 from ..core.diagnostics import Diagnostic, Severity, display_path
 from ..core.errors import Failure
 from ..core.markdown import FILE_PLACEHOLDER
+from ..core.settings import setting
 from ..core.urls import segment_problem, shortened
 from . import state
 
@@ -86,6 +88,8 @@ def check(generators: list[Any]) -> None:
     found += _urls(contents, generators, reserved(settings))
     found += _links(contents, context)
     found += _scheduled(contents, settings)
+    if setting(settings, "BRIEFING_ARCHIVE_NOTES"):
+        found += _unarchived(contents, setting(settings, "BRIEFING_ARCHIVE_AFTER_DAYS"))
     published = [
         s for g in generators for name in permalinks.PUBLISHED for s in getattr(g, name, ())
     ]
@@ -301,6 +305,36 @@ def _linked(what: str, paths: list[str], context: dict[str, Any]) -> Any:
             if table.get(path) is not None:
                 return table[path]
     return None
+
+
+def _unarchived(contents: list[Any], days: int) -> list[Diagnostic]:
+    """A note for each source of a published story, older than ``days`` (by its own date,
+    else the story's), that has no archived copy yet: links rot, and the older the
+    sooner."""
+    found = []
+    today = clock.now().date()
+    for content in contents:
+        if not content.save_as or type(content).__name__ != "Article":
+            continue
+        for source in getattr(content, "sources", None) or ():
+            if source.archived:
+                continue
+            when = source.published or content.date
+            day = when.date() if isinstance(when, dt.datetime) else when
+            age = (today - day).days
+            if age > days:
+                found.append(
+                    Diagnostic(
+                        display_path(content.source_path),
+                        source.line,
+                        source.col,
+                        Severity.INFO,
+                        "source-unarchived",
+                        f"source '{source.key}' is {age} days old and has no archived copy; "
+                        "find one with `briefing sources archive --write`",
+                    )
+                )
+    return found
 
 
 def _scheduled(contents: list[Any], settings: dict[str, Any]) -> list[Diagnostic]:

@@ -97,6 +97,7 @@ def news_article(article: Any, siteurl: str, sitename: str) -> dict[str, Any]:
                 **({"name": s.title} if s.title else {}),
                 **({"publisher": {"@type": "Organization", "name": s.outlet}} if s.outlet else {}),
                 **({"datePublished": s.published_iso} if s.published else {}),
+                **({"archivedAt": s.archived} if s.archived else {}),
             }
             for s in getattr(article, "sources", None) or ()
         ],

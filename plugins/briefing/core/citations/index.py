@@ -266,6 +266,11 @@ def _card(source: Any) -> str:
 CITATION_LINK, SOURCE_LINK, BACK_LINK = "citation", "source__link", "source__back"
 
 
+def _robust(source: Any) -> str:
+    """The Robust Links attributes of a link to ``source`` (none without an archived copy)."""
+    return "".join(f' {name}="{escape(value)}"' for name, value in source.robust_link.items())
+
+
 def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     token = tokens[idx]
     numbers = token.meta.get("numbers", {})
@@ -278,8 +283,9 @@ def render_citation(self, tokens: Sequence[Token], idx: int, options, env) -> st
         refs = "" if detached else f'id="{anchor}" '
         described = "" if detached else f'aria-describedby="source-{numbers[source.key]}" '
         out.append(
-            f'<a class="{CITATION_LINK}" {refs}href="{escape(source.url)}" '
-            f'{described}data-card="{escape(_card(source))}">{escape(host)}</a>'
+            f'<a class="{CITATION_LINK}" {refs}href="{escape(source.link)}" '
+            f'{described}data-card="{escape(_card(source))}"{_robust(source)}>'
+            f"{escape(host)}</a>"
         )
     return "(" + ", ".join(out) + ")"
 
@@ -290,7 +296,8 @@ def render_sources(self, tokens: Sequence[Token], idx: int, options, env) -> str
         parts = [f'<span class="source__outlet">{escape(source.outlet_name)}</span>']
         label = escape(source.title) if source.title else escape(source.url)
         parts.append(
-            f'<a class="{SOURCE_LINK}" href="{escape(source.url)}"><cite>{label}</cite></a>'
+            f'<a class="{SOURCE_LINK}" href="{escape(source.link)}"{_robust(source)}>'
+            f"<cite>{label}</cite></a>"
         )
         if source.published:
             parts.append(
@@ -298,9 +305,22 @@ def render_sources(self, tokens: Sequence[Token], idx: int, options, env) -> str
                 f"{escape(source.published_text)}</time>"
             )
         line = ", ".join(parts) + "."
-        if source.archived:
+        if source.dead:
+            since = (
+                f'dead since <time datetime="{source.dead.isoformat()}">'
+                f"{escape(source.dead_text or '')}</time>"
+            )
+            if source.archived:  # the title links the copy; the original is still named
+                original = escape(source.url)
+                line += f' <a class="source__original" href="{original}">Original</a> ({since}).'
+            else:
+                line += f" The page is {since}."
+        elif source.archived:
             archived = escape(source.archived)
-            line += f' <a class="source__archived" href="{archived}">Archived copy</a>.'
+            line += (
+                f' <a class="source__archived" href="{archived}"{_robust(source)}>'
+                "Archived copy</a>."
+            )
         if source.note:
             line += f' <span class="source__note">{escape(source.note)}</span>'
         if anchors:
