@@ -57,9 +57,16 @@ def env() -> dict[str, str]:
     return e
 
 
-def build(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def build(
+    project: Path, *args: str, timeout: float = 300, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        pelican_cmd(*args), cwd=project, env=env(), capture_output=True, text=True, timeout=timeout
+        pelican_cmd(*args),
+        cwd=project,
+        env={**env(), **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

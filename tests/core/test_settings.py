@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from briefing.core.settings import SETTINGS, problems
+from briefing.core.settings import ENVIRONMENT, SETTINGS, problems
 
 from sitebuild import ROOT, briefing, build, make_project, snapshot, story
 
@@ -27,7 +27,15 @@ def test_the_code_reads_no_setting_that_is_not_in_the_table():
     read = set()
     for path in (ROOT / "plugins" / "briefing").rglob("*.py"):
         read |= set(re.findall(r'"(BRIEFING_[A-Z_]+)"', path.read_text()))
-    assert read <= set(SETTINGS), sorted(read - set(SETTINGS))
+    known = set(SETTINGS) | set(ENVIRONMENT)  # the environment's are never settings
+    assert read <= known, sorted(read - known)
+    assert not set(ENVIRONMENT) & set(SETTINGS)
+
+
+def test_the_document_lists_what_is_read_from_the_environment():
+    section = DOC[DOC.index("## The environment") :]
+    for name in ENVIRONMENT:
+        assert f"| `{name}` |" in section, name
 
 
 def test_misspelt_names_and_wrong_kinds_are_named_with_what_was_meant():

@@ -4,9 +4,12 @@
     briefing new "Headline" [--topics a,b] [--section S] [--date D]
     briefing import FILE|- [--date D] [--output PATH]
     briefing serve [--port 8000] [--bind 127.0.0.1]
+    briefing sources check [PATH ...] [--max-age HOURS] [--format text|json]
+    briefing sources archive [PATH ...] [--write] [--save] [--format text|json]
 
-Exit codes: 0 success (``check``: no errors; warnings allowed unless --strict),
-1 the work failed (errors found, a file already exists, a build failed), 2 bad usage.
+Exit codes: 0 success (``check``: no errors; warnings allowed unless --strict;
+``sources check``: nothing dead), 1 the work failed (errors found, a dead source, a file
+already exists, a build failed, an edit that could not be made), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -117,7 +120,64 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--bind", default="127.0.0.1")
     serve.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    sources = sub.add_parser(
+        "sources",
+        help="check the stories' source links; find and write archived copies",
+        description="Keep sources alive: check every source URL politely (results kept in "
+        "BRIEFING_LINKS_DB), and find archived copies in the Wayback Machine. The build "
+        "never touches the network: it reads archived: and dead: from the stories.",
+    )
+    what = sources.add_subparsers(dest="sources_command", required=True, parser_class=_Parser)
+    scheck = what.add_parser(
+        "check",
+        help="check every source URL of the stories",
+        description="Check every source URL (HEAD, then GET), at most BRIEFING_LINKS_PER_HOST "
+        "requests at once to a host. A URL checked within --max-age hours is not fetched "
+        "again. A page is dead once it was gone on two checks BRIEFING_LINK_DEAD_AFTER hours "
+        "apart. Exit status: 0 nothing dead, 1 a source is dead (or a story has errors), "
+        "2 bad usage.",
+    )
+    sarchive = what.add_parser(
+        "archive",
+        help="find archived copies of sources without one; --write them into the stories",
+        description="Ask the Wayback Machine for a copy of every source without archived:, "
+        "closest to the source's published date. With --save, ask Save Page Now to capture "
+        "sources it has no copy of. With --write, add archived: (and dead: for a source "
+        "found dead by `briefing sources check`) to the stories, changing nothing else. "
+        "Exit status: 0 done, 1 an edit could not be made (or a story has errors), 2 bad usage.",
+    )
+    for cmd in (scheck, sarchive):
+        cmd.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="story files or folders (default: the site's content folder)",
+        )
+        cmd.add_argument("--format", choices=["text", "json"], default="text")
+        cmd.add_argument(*settings["flags"], default=None, help=settings["help"])
+    scheck.add_argument(
+        "--max-age",
+        type=_hours,
+        default=168.0,
+        metavar="HOURS",
+        help="fetch again only URLs last checked longer ago than this (default 168: a week)",
+    )
+    sarchive.add_argument("--write", action="store_true", help="write the copies into the stories")
+    sarchive.add_argument(
+        "--save", action="store_true", help="ask Save Page Now to capture sources with no copy"
+    )
     return parser
+
+
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours") from None
+    if not hours >= 0 or hours == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours")
+    return hours
 
 
 class _BadSettings(Exception):
@@ -402,9 +462,106 @@ def serve_(args: argparse.Namespace) -> int:
     )
 
 
+def sources_(args: argparse.Namespace) -> int:
+    from . import sources
+
+    if args.settings is not None and not os.path.isfile(args.settings):
+        print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args.settings)
+    paths = args.paths or [settings.get("PATH", "content")]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        print(f"briefing: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    files = list(_stories(paths))
+    try:
+        if args.sources_command == "check":
+            return _sources_check(sources, files, settings, args)
+        return _sources_archive(sources, files, settings, args)
+    except sources.StoreError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def _sources_check(sources, files: list[str], settings: dict, args: argparse.Namespace) -> int:
+    result = sources.check(files, settings, max_age=args.max_age)
+    if args.format == "json":
+        json.dump(sources.as_json(result), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        colour = _colour(sys.stdout)
+        for d in sorted(result.errors + result.diagnostics, key=lambda d: (d.path, d.line)):
+            print(_show(d, colour))
+        print(f"briefing: checked {sources.summary(result)}", file=sys.stderr)
+    return EXIT_ERRORS if result.dead or result.errors else EXIT_OK
+
+
+def _sources_archive(sources, files: list[str], settings: dict, args: argparse.Namespace) -> int:
+    quiet = args.format == "json"
+    result = sources.archive(
+        files,
+        settings,
+        write=args.write,
+        save=args.save,
+        say=(lambda line: None) if quiet else print,
+    )
+    if quiet:
+        json.dump(
+            {
+                "edits": [
+                    {"path": e.cited.path, "key": e.cited.source.key, "add": dict(e.fields)}
+                    for e in result.edits
+                ],
+                "written": result.written,
+                "refused": result.refused,
+                "without_copy": [
+                    {"path": c.path, "key": c.source.key, "url": c.source.url,
+                     "outcome": lookup.outcome, "detail": lookup.detail}
+                    for c, lookup in result.missing
+                ],
+                "diagnostics": [d.as_dict() for d in result.errors],
+            },
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
+        print()
+    else:
+        colour = _colour(sys.stdout)
+        for d in result.errors:
+            print(_show(d, colour))
+        if not args.write:
+            for e in result.edits:
+                print(e.line())
+        for c, lookup in result.missing:
+            why = lookup.detail or "no copy"
+            print(f"{c.path}:{c.source.line}:{c.source.col}: source '{c.source.key}' "
+                  f"({c.source.url}): no archived copy yet: {why}", file=sys.stderr)
+        for line in result.refused:
+            print(f"briefing: {line}", file=sys.stderr)
+        done = (
+            f"wrote {len(result.written)} stories"
+            if args.write
+            else "would write them with --write"
+        )
+        print(
+            f"briefing: {len(result.edits)} sources to mend ({done}); "
+            f"{len(result.missing)} still without an archived copy",
+            file=sys.stderr,
+        )
+    return EXIT_ERRORS if result.refused or result.errors else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"check": check, "new": new, "import": import_, "serve": serve_}
+    commands = {
+        "check": check,
+        "new": new,
+        "import": import_,
+        "serve": serve_,
+        "sources": sources_,
+    }
     try:
         return commands[args.command](args)
     except _BadSettings as exc:

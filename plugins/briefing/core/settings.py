@@ -117,7 +117,10 @@ _ALL = (
     Setting("BRIEFING_WAYBACK_API", "https://archive.org/wayback/available", "text",
             "the Wayback Machine's availability API"),
     Setting("BRIEFING_WAYBACK_SAVE_API", "https://web.archive.org/save", "text",
-            "the Wayback Machine's Save Page Now"),
+            "the Wayback Machine's Save Page Now (account keys, if any, come from the "
+            "environment: BRIEFING_WAYBACK_ACCESS_KEY, BRIEFING_WAYBACK_SECRET_KEY)"),
+    Setting("BRIEFING_WAYBACK_SAVES_PER_MINUTE", 12.0, "number",
+            "captures asked of Save Page Now a minute, at most (its limit is 15)"),
     Setting("BRIEFING_ARCHIVE_NOTES", False, "bool",
             "note each source older than BRIEFING_ARCHIVE_AFTER_DAYS without an archived copy "
             "(source-unarchived)"),
@@ -139,6 +142,15 @@ _ALL = (
 
 #: The table, by name.
 SETTINGS: dict[str, Setting] = {s.name: s for s in _ALL}
+
+#: What Briefing reads from the environment rather than from a settings file: secrets,
+#: which must never be written in one, and the production site's address.
+ENVIRONMENT: dict[str, str] = {
+    "BRIEFING_SITEURL": "the production site's address (read by publishconf.py)",
+    "BRIEFING_WAYBACK_ACCESS_KEY": "an archive.org account's access key, for Save Page Now",
+    "BRIEFING_WAYBACK_SECRET_KEY": "an archive.org account's secret key, for Save Page Now",
+    "SOURCE_DATE_EPOCH": "the build's clock, and `briefing sources`', in seconds since 1970",
+}
 
 
 def setting(settings: dict[str, Any], name: str) -> Any:

@@ -52,6 +52,8 @@ class Source:
     # out of equality and of ``repr`` (through which page digests see a story's sources)
     line: int = field(default=0, compare=False, repr=False)
     col: int = field(default=0, compare=False, repr=False)
+    #: where its URL is written (``briefing sources check`` points there)
+    url_at: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
     @property
     def outlet_name(self) -> str:
@@ -268,7 +270,14 @@ def _source(
             "copy, so readers get a dead link; find one with `briefing sources archive "
             "--write`, or add archived:",
         )
-    return Source(key=key, host=host_of(values["url"]), line=at[0], col=at[1], **values)
+    return Source(
+        key=key,
+        host=host_of(values["url"]),
+        line=at[0],
+        col=at[1],
+        url_at=where("url"),
+        **values,
+    )
 
 
 def _published(key: str, value: Any, at: tuple[int, int], sink: Sink, name: str) -> Any:
