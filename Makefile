@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 OUTPUT := output
 
-.PHONY: html publish serve test tools goldens lint bench fuzz clean distclean
+.PHONY: html publish serve test tools goldens lint bench bench-sources fuzz clean distclean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 # Briefing against stock Pelican on the same corpus (N=1000 and 5000; minutes, not seconds)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --stories 1000 5000
+
+# `briefing sources check` on 5,000 URLs over 50 hosts of a fake web on loopback
+bench-sources: $(STAMP)
+	$(BIN)/python benchmarks/sources_check.py --urls 5000 --hosts 50 --latency 0.02
 
 # Coverage-guided fuzzing of the story reader (atheris), time-boxed; FUZZ_SECONDS=600 for longer
 FUZZ_SECONDS ?= 60

@@ -358,6 +358,7 @@ CASES = {
     "/": lambda web, req: page("front page"),
     "/ok": lambda web, req: page(),
     "/ok2": lambda web, req: page(),
+    "/news/*": lambda web, req: page(),  # any number of pages that answer
     "/chain": lambda web, req: redirect(301, "/chain-2"),
     "/chain-2": lambda web, req: redirect(301, "/new-home"),
     "/new-home": lambda web, req: page("the new home"),

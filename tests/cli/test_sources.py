@@ -482,3 +482,27 @@ def test_a_dead_source_ends_up_linking_its_archived_copy(tmp_path, web):
     assert "dead" not in rates["127.0.0.3"]
     outlet = (out / "sources" / "127.0.0.2" / "index.html").read_text()
     assert "1 link cited:\n  1 dead, 1 with an archived copy" in outlet
+
+
+def test_a_story_changed_between_runs_is_read_again_and_the_speed_switch_changes_nothing(
+    tmp_path, web
+):
+    first, second = web.url(2, "/ok"), web.url(2, "/missing")
+    project = make_project(
+        tmp_path / "site",
+        content={"stories/a.md": sources_story("A", {"a": first})},
+        settings=settings_for(web),
+    )
+    one = run(project, "sources", "check", "--format", "json")
+    assert (project / "cache" / "briefing-sources.pickle").exists()
+    write(project / "content/stories/a.md", sources_story("A", {"a": second}))
+    two = run(project, "sources", "check", "--format", "json")
+    assert list(by_url(one)) == [first] and list(by_url(two)) == [second]
+    with open(project / "pelicanconf.py", "a") as f:
+        f.write("BRIEFING_FAST = False\n")
+    (project / "cache" / "briefing-sources.pickle").unlink()
+    slow = run(project, "sources", "check", "--format", "json")
+    plain, fast = json.loads(slow.stdout), json.loads(two.stdout)
+    assert (plain.pop("fetched"), fast.pop("fetched")) == (0, 1)  # the record answers now
+    assert plain == fast
+    assert not (project / "cache" / "briefing-sources.pickle").exists()

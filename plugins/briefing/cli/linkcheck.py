@@ -36,6 +36,7 @@ from ..core.links import (
     UNREACHABLE,
     Check,
     Hop,
+    NoAnswer,
     classify,
     retry_after,
 )
@@ -52,10 +53,6 @@ def user_agent(site_url: str = "") -> str:
         ours = "dev"
     about = f"; +{site_url}" if site_url.startswith(("http://", "https://")) else ""
     return f"Briefing/{ours} (source link checker{about})"
-
-
-class NoAnswer(Exception):
-    """A request that got no HTTP answer; the message says why, for an editor."""
 
 
 class Fetcher:

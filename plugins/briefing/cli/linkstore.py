@@ -47,7 +47,7 @@ def _iso(when: dt.datetime) -> str:
 
 
 def _time(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(text)  # "…Z" reads as UTC
 
 
 class Store:

@@ -35,9 +35,9 @@ from ..core.settings import setting
 from ..core.sourceedit import EditRefused, add_fields
 from ..core.sources import Source
 from ..core.story import Options, StoryReader
-from .linkcheck import Fetcher, user_agent
+from ..files import cachefile
 from .linkstore import Store, StoreError
-from .wayback import FOUND, NONE, Lookup, Saver, closest
+from .wayback import FOUND, NONE, Lookup
 
 DEAD = "dead"
 
@@ -59,27 +59,88 @@ class Cited:
 
 
 def read(files: Iterable[str], settings: dict) -> tuple[list[Cited], list[Diagnostic]]:
-    """Every source of the stories, and the errors that kept a story from being read."""
+    """Every source of the stories, and the errors that kept a story from being read.
+
+    Only the front matter is read.  With the speed layer on (``BRIEFING_FAST`` and
+    ``BRIEFING_READ_CACHE``), what was read is kept in the cache folder by the file's
+    digest, so a repeat run reads no YAML for a story that did not change."""
     reader = StoryReader(Options.from_settings(settings))
+    cache = _ReadCache(settings, reader.options)
     cited, errors = [], []
     for file in files:
         data = reader.bytes_of(file)
-        story = reader.read_bytes(data, display_path(file))
-        errors += [d for d in story.diagnostics if d.severity is Severity.ERROR]
-        date = story.metadata.get("date")
-        day = date.date() if isinstance(date, dt.datetime) else None
         digest = hashlib.sha256(data).hexdigest()
-        for source in story.metadata.get("sources") or []:
+        shown = display_path(file)
+        found = cache.get(digest, shown)
+        if found is None:
+            story = reader.read_bytes(data, shown, sources_only=True)
+            date = story.metadata.get("date")
+            found = (
+                date.date() if isinstance(date, dt.datetime) else None,
+                tuple(story.metadata.get("sources") or ()),
+                tuple(d for d in story.diagnostics if d.severity is Severity.ERROR),
+            )
+            cache.put(digest, shown, found)
+        day, sources, problems = found
+        errors += problems
+        for source in sources:
             if not source.unverified:  # a placeholder is not worth a request
-                cited.append(Cited(file, story.path, digest, day, source))
+                cited.append(Cited(file, shown, digest, day, source))
+    cache.save()
     return cited, errors
+
+
+class _ReadCache:
+    """Stories' sources by file digest, in ``CACHE_PATH`` (speed only: switched off with
+    the speed layer, and a missing or damaged file is as good as none)."""
+
+    NAME = "briefing-sources.pickle"
+
+    def __init__(self, settings: dict, options: Options) -> None:
+        on = bool(settings) and setting(settings, "BRIEFING_FAST")
+        on = on and setting(settings, "BRIEFING_READ_CACHE")
+        self.path = os.path.join(settings.get("CACHE_PATH") or "cache", self.NAME) if on else None
+        self.key = _reading_key(options) if on else ""
+        kept = cachefile.load(self.path)
+        ok = isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.key
+        self.old: dict = kept[1] if ok else {}
+        self.new: dict = {}
+
+    def get(self, digest: str, shown: str):
+        hit = self.old.get((digest, shown))
+        if hit is not None:
+            self.new[(digest, shown)] = hit
+        return hit
+
+    def put(self, digest: str, shown: str, found) -> None:
+        self.new[(digest, shown)] = found
+
+    def save(self) -> None:
+        if self.path and self.new.keys() != self.old.keys():
+            cachefile.save(self.path, (self.key, self.new), "the sources' reading cache")
+
+
+def _reading_key(options: Options) -> str:
+    """What a story's sources depend on besides its bytes: the reading code and options."""
+    h = hashlib.sha256(repr(options).encode())
+    core = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "core")
+    for folder, dirs, names in os.walk(core):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in names if n.endswith(".py")):
+            with open(os.path.join(folder, name), "rb") as f:
+                h.update(name.encode() + f.read())
+    return h.hexdigest()
 
 
 def _store(settings: dict) -> Store:
     return Store(setting(settings, "BRIEFING_LINKS_DB"))
 
 
-def _fetcher(settings: dict) -> Fetcher:
+def _fetcher(settings: dict):
+    # the HTTP client is imported only when there is something to ask (a repeat run
+    # within --max-age asks nothing, and starts faster without it)
+    from .linkcheck import Fetcher, user_agent
+
     return Fetcher(
         per_host=setting(settings, "BRIEFING_LINKS_PER_HOST"),
         concurrency=setting(settings, "BRIEFING_LINKS_CONCURRENCY"),
@@ -371,6 +432,8 @@ def _look_up(
     bar = _Bar(len(urls), "looking for archived copies")
 
     async def run() -> None:
+        from .wayback import Saver, closest
+
         async with _fetcher(settings) as fetcher:
             saver = Saver(fetcher, save_api, per_minute)
 

@@ -24,10 +24,13 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..core.links import OK, retry_after
-from .linkcheck import Fetcher, NoAnswer
+from ..core.links import OK, NoAnswer, retry_after
+
+if TYPE_CHECKING:  # the client itself is imported only when there is something to ask
+    from .linkcheck import Fetcher
 
 FOUND, NONE, UNKNOWN = "found", "none", "unknown"
 #: How often an empty or busy answer is asked again within one run, and the pause

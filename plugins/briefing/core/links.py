@@ -57,6 +57,10 @@ _NOT_FOUND_PATH = re.compile(
 )
 
 
+class NoAnswer(Exception):
+    """A request that got no HTTP answer; the message says why, for an editor."""
+
+
 @dataclass(frozen=True)
 class Hop:
     """One answer on the way to a page: its status and, for a redirect, where to."""

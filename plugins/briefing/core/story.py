@@ -130,7 +130,9 @@ class StoryReader:
                 data += f.read(limit - len(data))
             return data
 
-    def read_bytes(self, data: bytes, path: str) -> Story:
+    def read_bytes(self, data: bytes, path: str, *, sources_only: bool = False) -> Story:
+        """Read a story; with ``sources_only``, only its front matter and sources (for
+        ``briefing sources``: the body, its Markdown and citations are not read)."""
         story = Story(path=path)
         sink = Sink(path)
         try:
@@ -148,7 +150,7 @@ class StoryReader:
                 return story
             options = self.options
             with limits.bounded(options.max_story_seconds, options.max_story_memory):
-                self._read_text(text, story, sink)
+                self._read_text(text, story, sink, sources_only)
             return story
         except limits.Overrun as exc:
             _drop_reading(story)
@@ -178,7 +180,7 @@ class StoryReader:
         finally:
             story.diagnostics = sink.items
 
-    def _read_text(self, text: str, story: Story, sink: Sink) -> None:
+    def _read_text(self, text: str, story: Story, sink: Sink, sources_only: bool = False) -> None:
         _xml_illegal(text, sink)
         header = frontmatter.split(text, sink, max_front_matter=self.options.max_front_matter)
         if header is None:
@@ -201,6 +203,9 @@ class StoryReader:
         sources, broken = parse_sources(
             story.metadata.get("sources"), header, sink, story_date=story.metadata.get("date")
         )
+        if sources_only:
+            story.metadata["sources"] = sources
+            return
         cited_elsewhere: set[str] = set()
         for name in self.options.formatted_fields & story.metadata.keys():
             # a summary may cite as the body does; its citations link to the sources
