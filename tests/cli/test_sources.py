@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from fakeweb import FakeWeb, Response, page
+from fakeweb import FakeWeb, Response, page, redirect
 from sitebuild import env, make_project, write
 
 BRIEFING = [sys.executable, "-m", "briefing.cli"]
@@ -506,3 +506,66 @@ def test_a_story_changed_between_runs_is_read_again_and_the_speed_switch_changes
     assert (plain.pop("fetched"), fast.pop("fetched")) == (0, 1)  # the record answers now
     assert plain == fast
     assert not (project / "cache" / "briefing-sources.pickle").exists()
+
+
+def test_what_a_server_or_the_archive_says_cannot_reach_the_terminal_or_the_story(
+    tmp_path, web
+):
+    web.route("/sly", lambda w, r: redirect(301, "/\x1b[31mred \x07bell"))
+    web.route("/%1B*", lambda w, r: page())  # where it leads, encoded
+    sly, other = web.url(2, "/sly"), web.url(3, "/ok")
+    web.archive["available"][other] = ("20261120090000", 200)
+    real = web.routes["/wayback/available"]
+
+    def bad_copy(w, r):
+        answer = real(w, r)
+        return Response(200, answer.headers, answer.body.replace(b'"http://', b'"javascript://'))
+
+    web.route("/wayback/available", bad_copy)
+    project = make_project(
+        tmp_path / "site",
+        content={"stories/a.md": sources_story("A", {"sly": sly, "other": other})},
+        settings=settings_for(web),
+    )
+    checked = run(project, "sources", "check")
+    assert "\x1b" not in checked.stdout + checked.stderr and "\x07" not in checked.stdout
+    assert f"moved permanently to {web.url(2, '/%1B[31mred%20%07bell')}" in checked.stdout
+    before = (project / "content/stories/a.md").read_bytes()
+    archived = run(project, "sources", "archive", "--write")
+    assert (project / "content/stories/a.md").read_bytes() == before
+    assert "the availability API answered 'javascript://" in archived.stderr
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path, web):
+    import os
+    import pty
+
+    web.route("/slow/*", lambda w, r: Response(200, body=b"ok", delay=0.2))
+    urls = {f"s{i}": web.url(2, f"/slow/{i}") for i in range(8)}
+    project = make_project(
+        tmp_path / "site",
+        content={"stories/a.md": sources_story("A", urls)},
+        settings=settings_for(web),
+    )
+    leader, follower = pty.openpty()
+    e = {**env(), "SOURCE_DATE_EPOCH": str(T0), "TERM": "xterm", "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [*BRIEFING, "sources", "check"], cwd=project, env=e, stdout=subprocess.PIPE,
+        stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(60)
+    assert proc.returncode == 0
+    assert b"checking sources" in shown  # the bar, on the terminal
+    assert b"8 source URLs" in shown
+    quiet = run(project, "sources", "check", "--max-age", "0")
+    assert "checking sources" not in quiet.stderr  # not on a pipe

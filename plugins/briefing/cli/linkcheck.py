@@ -23,7 +23,7 @@ import ssl
 import time
 import urllib.request
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 import yarl
@@ -42,6 +42,7 @@ from ..core.links import (
 )
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def user_agent(site_url: str = "") -> str:
@@ -197,7 +198,9 @@ class Fetcher:
                 status, headers = await self.ask(current)
                 location = headers.get("location")
                 if status in REDIRECTS and location:
-                    target = urljoin(current, location.strip())
+                    # a server's Location is shown to editors and may be cited: anything
+                    # outside a URL's characters (controls, spaces) is percent-encoded
+                    target = quote(urljoin(current, location.strip()), safe=_URL_SAFE)
                     hops.append(Hop(current, status, target))
                     if urlsplit(target).scheme not in ("http", "https"):
                         return Check(
@@ -232,9 +235,14 @@ class Fetcher:
                 hops.append(Hop(current, status))
                 break
         except NoAnswer as exc:
-            return Check(url, now(), UNREACHABLE, None, current if hops else None, str(exc))
+            return Check(url, now(), UNREACHABLE, None, current if hops else None, _shown(exc))
         cls, final, detail = classify(url, hops, headers=headers)
-        return Check(url, now(), cls, hops[-1].status, final, detail)
+        return Check(url, now(), cls, hops[-1].status, final, _shown(detail))
+
+
+def _shown(text: object) -> str:
+    """A reason fit for a terminal: what a server said may hold control characters."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))[:300]
 
 
 def _host(url: str) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..core.links import OK, NoAnswer, retry_after
+from ..core.urls import url_problem
 
 if TYPE_CHECKING:  # the client itself is imported only when there is something to ask
     from .linkcheck import Fetcher
@@ -91,7 +92,10 @@ async def closest(fetcher: Fetcher, api: str, url: str, day: dt.date | None) -> 
             continue
         if str(snapshot.get("status")) != "200" or not snapshot.get("url"):
             return Lookup(NONE, detail=f"its closest copy is a {snapshot.get('status')}")
-        return Lookup(FOUND, _https(str(snapshot["url"])), "an archived copy")
+        copy = _https(str(snapshot["url"]))
+        if url_problem(copy):  # it is written into a story: only a web address will do
+            return Lookup(UNKNOWN, detail=f"the availability API answered {copy!r}")
+        return Lookup(FOUND, copy, "an archived copy")
     return Lookup(UNKNOWN, detail=detail, empty=detail.endswith("was empty"))
 
 
@@ -166,6 +170,8 @@ class Saver:
                 return Lookup(NONE, detail=f"the capture failed: {why}")
             parts = urlsplit(self.api)
             copy = f"{parts.scheme}://{parts.netloc}/web/{state['timestamp']}/{url}"
+            if url_problem(copy):
+                return Lookup(UNKNOWN, detail="Save Page Now answered a bad timestamp")
             check = await self.fetcher.check(copy)  # is it there?
             if check.cls != OK:
                 return Lookup(UNKNOWN, detail=f"the new copy does not open ({check.detail})")
