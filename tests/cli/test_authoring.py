@@ -178,3 +178,25 @@ def test_no_colour_when_not_on_a_terminal(tmp_path):
     (project / "content" / "bad.md").write_text("---\ntitle: [x\n---\n")
     result = run(project, "check")
     assert "\033[" not in result.stdout + result.stderr
+
+
+def test_import_names_every_line_of_the_apps_closing_block_it_drops(tmp_path):
+    text = next(t for _, d, t, _ in read_fixture_file(FIXTURES / "import.md") if "Scout's" in d)
+    project = make_project(tmp_path / "site")
+    result = run(project, "import", "-", "--date", "2026-11-29T09:00:00+00:00", "-o", "-",
+                 stdin=text)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    dropped = [
+        line.removeprefix("briefing: dropped the app's footer line: ")
+        for line in result.stderr.splitlines()
+        if "dropped the app's footer line" in line
+    ]
+    assert dropped == [
+        "Get your own daily briefing",
+        "Scout delivers personalized news, insights, and conversations tailored to your role "
+        "and industry.",
+        "Download on the App Store",
+        "Shared from Scout - Be the smartest in the room.",
+    ]
+    assert "Markets had expected the hold." in result.stdout
+    assert "Scout" not in result.stdout

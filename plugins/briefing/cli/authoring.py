@@ -14,11 +14,16 @@ from typing import Any
 from ..core.citations import HOST_GROUP  # one pattern for a citation group, parser and importer
 from ..core.urls import has_public_suffix, normalize_host, public_suffix, shortened
 
-#: Lines news apps append to a shared briefing; dropped (and reported) when they end the text.
+#: Lines news apps append to a shared briefing (their promotion): the closing block from the
+#: first of them on is dropped, and reported, when it follows the last cited paragraph.
 FOOTER_PATTERNS = [
     re.compile(p, re.I)
     for p in (
         r"\bget (your own|the|a) .*\bbriefing",
+        r"\bget your own\b",
+        r"\bpersonali[sz]ed (news|briefings?|insights)\b",
+        r"\btailored to your\b",
+        r"\bbe the smartest\b",
         r"\bdownload (it )?on the app store\b",
         r"\bget it on google play\b",
         r"^\s*(shared|sent) (from|via|with)\b",
@@ -139,6 +144,20 @@ def _is_citation(m: re.Match[str]) -> bool:
     return all(has_public_suffix(h) for h in hosts)
 
 
+def _without_promotion(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The text without the app's closing block, and the block's lines.
+
+    The block is what follows the last cited line, from the first line of promotion on
+    (a store badge, "Shared from …", "Get your own …"): an app's blurb between two such
+    lines goes with them, while an uncited closing paragraph before them stays."""
+    cited = [i for i, line in enumerate(lines) if any(map(_is_citation, HOST_GROUP.finditer(line)))]
+    start = cited[-1] + 1 if cited else 0
+    for i in range(start, len(lines)):
+        if any(p.search(lines[i]) for p in FOOTER_PATTERNS):
+            return lines[:i], [line.strip() for line in lines[i:] if line.strip()]
+    return lines, []
+
+
 def import_briefing(
     text: str, *, date: dt.datetime, settings: dict[str, Any] | None = None
 ) -> Imported:
@@ -150,11 +169,7 @@ def import_briefing(
     if not lines:
         raise ValueError("the text is empty: expected a headline line and paragraphs")
     title = lines.pop(0).strip().lstrip("#").strip()
-    footer: list[str] = []
-    while lines and (not lines[-1].strip() or any(p.search(lines[-1]) for p in FOOTER_PATTERNS)):
-        line = lines.pop()
-        if line.strip():
-            footer.insert(0, line.strip())
+    lines, footer = _without_promotion(lines)
     body = "\n".join(lines).strip("\n")
 
     groups = [m for m in HOST_GROUP.finditer(body) if _is_citation(m)]
