@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "xml-illegal-char": "a character XML 1.0 forbids (controls, U+FFFE/U+FFFF, lone surrogates)",
     "feed-duplicate-id": "two stories have the same feed entry id",
     "feed-id-changed": "a story's feed entry id differs from the published site's",
+    "content-ignored": "a Markdown file in the content folder outside the folders the site reads",
     "link-target-missing": "a {filename} or {static} link names a file the site does not have",
     "setting-unknown": "a BRIEFING_* setting that Briefing does not have (a misspelling?)",
     "setting-type": "a BRIEFING_* setting with a value it does not take",

@@ -11,6 +11,7 @@ they are made by the same code from the same objects.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import os
 import unicodedata
 from html import unescape
@@ -22,6 +23,7 @@ from ..core.diagnostics import Diagnostic, Severity, display_path
 from ..core.errors import Failure
 from ..core.markdown import FILE_PLACEHOLDER
 from ..core.settings import setting
+from ..core.story import EXTENSIONS
 from ..core.urls import segment_problem, shortened
 from . import state
 
@@ -88,6 +90,7 @@ def check(generators: list[Any]) -> None:
     found += _urls(contents, generators, reserved(settings))
     found += _links(contents, context)
     found += _scheduled(contents, settings)
+    found += _ignored(settings)
     if setting(settings, "BRIEFING_ARCHIVE_NOTES"):
         found += _unarchived(contents, setting(settings, "BRIEFING_ARCHIVE_AFTER_DAYS"))
     published = [
@@ -305,6 +308,57 @@ def _linked(what: str, paths: list[str], context: dict[str, Any]) -> Any:
             if table.get(path) is not None:
                 return table[path]
     return None
+
+
+def _ignored(settings: dict[str, Any]) -> list[Diagnostic]:
+    """A warning for each Markdown file under the content folder that the site does not
+    read: outside the story and page folders (and the static ones), it would be left out
+    without a word."""
+    root = settings.get("PATH") or "content"
+    folders = [
+        *settings.get("ARTICLE_PATHS", [""]),
+        *settings.get("PAGE_PATHS", [""]),
+        *settings.get("STATIC_PATHS", []),
+    ]
+    if any(f in ("", ".") for f in folders) or not os.path.isdir(root):
+        return []
+    read = [os.path.normpath(os.path.join(root, f)) for f in folders]
+    skip = read + [os.path.normpath(settings.get("OUTPUT_PATH") or "output")]
+    ignore = settings.get("IGNORE_FILES") or []
+    shown = ", ".join(f"{display_path(os.path.abspath(f))}/" for f in read[:2])
+    found = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if os.path.normpath(os.path.join(dirpath, d)) not in skip
+            and not _ignored_name(d, ignore)
+        )
+        for name in sorted(files):
+            if not name.lower().endswith(_MARKDOWN) or _ignored_name(name, ignore):
+                continue
+            path = os.path.abspath(os.path.join(dirpath, name))
+            found.append(
+                Diagnostic(
+                    display_path(path),
+                    1,
+                    1,
+                    Severity.WARNING,
+                    "content-ignored",
+                    f"this file is not part of the site: only {shown} are read (ARTICLE_PATHS, "
+                    "PAGE_PATHS); move it there to publish it",
+                )
+            )
+    return found
+
+
+_MARKDOWN = tuple("." + ext for ext in EXTENSIONS)
+
+
+def _ignored_name(name: str, patterns: list[str]) -> bool:
+    """Hidden (Pelican's default IGNORE_FILES, ``**/.*``, means them), or matching one of
+    the site's IGNORE_FILES."""
+    return name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in patterns)
 
 
 def _unarchived(contents: list[Any], days: int) -> list[Diagnostic]:
