@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "front-matter-not-mapping": "front matter must be a mapping of 'key: value' lines",
     "type": "a value has the wrong type (for example a YAML boolean where text is required)",
     "date-invalid": "a date is not ISO 8601 / RFC 3339 or does not exist",
+    "date-not-iso": "a date in Pelican's header is not ISO 8601: read as Pelican reads it",
     "date-naive": "a date has no UTC offset, so the site's TIMEZONE is assumed",
     "title-missing": "the story has no title",
     "date-missing": "the story has no date, and its file name gives none",

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .diagnostics import Sink
+from .diagnostics import Severity, Sink
 from .frontmatter import Header
 from .urls import segment_problem, site_path, site_path_problem
 
@@ -68,6 +68,18 @@ def parse_date(text: str) -> dt.datetime:
         return dt.datetime.fromisoformat(iso)
     except ValueError as exc:
         raise DateError(f"'{text}' is not a real date or time ({exc})") from None
+
+
+def _pelican_date(text: str) -> dt.datetime | None:
+    """``text`` read as Pelican reads a date (``pelican.utils.get_date``: dateutil's
+    parser), except that what it leaves out is the first day, at midnight, not today's:
+    the same story gives the same date every day."""
+    from dateutil import parser
+
+    try:
+        return parser.parse(re.sub(" +", " ", text.strip()), default=dt.datetime(2000, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def split_list(value: str) -> list[str]:
@@ -134,7 +146,9 @@ def interpret(
                     f"'position' must be a whole number, not {describe_value(value)}",
                 )
         elif name in DATE_FIELDS:
-            date = _date(name, value, header, sink, timezone, warn_naive=yaml_typed)
+            date = _date(
+                name, value, header, sink, timezone, warn_naive=yaml_typed, lenient=not yaml_typed
+            )
             if date is not None:
                 meta[name] = date
         else:
@@ -247,8 +261,17 @@ def _list(name: str, value: Any, header: Header, sink: Sink) -> list[str]:
 
 
 def _date(
-    name: str, value: Any, header: Header, sink: Sink, timezone: str, *, warn_naive: bool
+    name: str,
+    value: Any,
+    header: Header,
+    sink: Sink,
+    timezone: str,
+    *,
+    warn_naive: bool,
+    lenient: bool = False,
 ) -> dt.datetime | None:
+    """A date field.  YAML front matter takes ISO 8601 only; Pelican's own header
+    (``lenient``) takes every date Pelican takes, so an archive moves in unchanged."""
     line, col = header.where((name,))
     if not isinstance(value, str):
         sink.error(
@@ -262,8 +285,21 @@ def _date(
     try:
         date = parse_date(value.replace("_", " "))
     except DateError as exc:
-        sink.error(line, col, "date-invalid", f"'{name}': {exc}")
-        return None
+        pelicans = _pelican_date(value) if lenient else None
+        if pelicans is None:
+            sink.error(line, col, "date-invalid", f"'{name}': {exc}")
+            return None
+        date = pelicans
+        midnight = date.time() == dt.time(0) and date.tzinfo is None
+        shown = date.date().isoformat() if midnight else date.isoformat()
+        sink.add(
+            line,
+            col,
+            Severity.INFO,
+            "date-not-iso",
+            f"'{name}': {value.strip()!r} is read as {shown}, as Pelican reads it; "
+            f"write it as ISO 8601 ({shown}) to be sure",
+        )
     if date.tzinfo is None and warn_naive:
         sink.warning(
             line,

@@ -207,6 +207,8 @@ class StoryReader:
             story.metadata["sources"] = sources
             return
         cited_elsewhere: set[str] = set()
+        # no sources declared at all: [@name] is a handle, as in a Pelican archive's post
+        keys_as_text = "sources" not in story.metadata
         for name in self.options.formatted_fields & story.metadata.keys():
             # a summary may cite as the body does; its citations link to the sources
             # wherever it is shown, a list of stories included
@@ -214,12 +216,17 @@ class StoryReader:
                 citations.SOURCES: sources,
                 citations.BROKEN: broken,
                 citations.DETACHED: True,
+                citations.KEYS_AS_TEXT: keys_as_text,
             }
             story.metadata[name] = markdown.render(self.md, story.metadata[name], shown)
             for _, _, code, message in shown.get(citations.PROBLEMS, []):
                 sink.error(*header.where((name,)), code, f"in '{name}': {message}")
             cited_elsewhere.update(shown.get(citations.CITED, []))
-        env: dict[str, Any] = {citations.SOURCES: sources, citations.BROKEN: broken}
+        env: dict[str, Any] = {
+            citations.SOURCES: sources,
+            citations.BROKEN: broken,
+            citations.KEYS_AS_TEXT: keys_as_text,
+        }
         story.html = markdown.render(self.md, header.body, env)
         story.words = (len(story.html), archive.body_words(story.html))
         for line, col, code, message in env.get(citations.PROBLEMS, []):

@@ -41,6 +41,9 @@ BROKEN = "briefing_broken_sources"  # keys of sources already reported as unusab
 #: citations link to their sources without ids or references to a source list, and none
 #: is added
 DETACHED = "briefing_detached"
+#: set for a story that declares no ``sources`` at all (a Pelican archive's post): there,
+#: ``[@name]`` is a credit to a handle, not a citation, and stays text
+KEYS_AS_TEXT = "briefing_keys_as_text"
 
 _HOST_ITEM = rf"(?:www\.)?{HOST_PATTERN}(?:@{KEY_PATTERN})?"
 HOST_GROUP = re.compile(rf"\(\s*({_HOST_ITEM}(?:\s*,\s*{_HOST_ITEM})*)\s*\)")
@@ -66,7 +69,7 @@ def _core_rule_names(md: MarkdownIt) -> list[str]:
 
 
 def _key_rule(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "[" or state.linkLevel > 0:
+    if state.src[state.pos] != "[" or state.linkLevel > 0 or state.env.get(KEYS_AS_TEXT):
         return False
     m = _KEY_GROUP.match(state.src, state.pos, state.posMax)
     if not m or state.src[m.end() : m.end() + 1] in ("(", "["):  # [@x](url) is a link
