@@ -4,6 +4,7 @@
     briefing new "Headline" [--topics a,b] [--section S] [--date D]
     briefing import FILE|- [--date D] [--output PATH]
     briefing serve [--port 8000] [--bind 127.0.0.1]
+    briefing schema [-o FILE]
     briefing sources check [PATH ...] [--max-age HOURS] [--format text|json]
     briefing sources archive [PATH ...] [--write] [--save] [--format text|json]
 
@@ -120,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--bind", default="127.0.0.1")
     serve.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    schema = sub.add_parser(
+        "schema",
+        help="print a JSON Schema of the front matter, for editors",
+        description="Print a JSON Schema (draft 2020-12) of a story's front matter: every "
+        "field the reader accepts, both forms of sources, with the author's guide's "
+        "descriptions. Save it for yaml-language-server (docs/authoring.md).",
+    )
+    schema.add_argument("-o", "--output", default=None, help="write it to this file")
 
     sources = sub.add_parser(
         "sources",
@@ -553,9 +563,21 @@ def _sources_archive(sources, files: list[str], settings: dict, args: argparse.N
     return EXIT_ERRORS if result.refused or result.errors else EXIT_OK
 
 
+def schema_(args: argparse.Namespace) -> int:
+    from ..core.schema import front_matter_schema
+
+    text = json.dumps(front_matter_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
+        "schema": schema_,
         "check": check,
         "new": new,
         "import": import_,
