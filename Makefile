@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 OUTPUT := output
 
-.PHONY: html publish serve test tools goldens lint bench bench-sources fuzz clean distclean
+.PHONY: html publish serve test tools goldens lint bench bench-sources fuzz clean distclean rsync_upload
+
+# Where `make rsync_upload` sends output/: user@host:/path/, or a local folder
+# (`make publish rsync_upload BRIEFING_RSYNC_TARGET=…`, or set it in the environment)
+BRIEFING_RSYNC_TARGET ?=
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +23,15 @@ html: $(STAMP)
 
 publish: $(STAMP)
 	$(PELICAN) content -s publishconf.py -o $(OUTPUT)
+
+# The published site to a server or folder: only files whose size or time changed are sent
+# (a page that did not change keeps its time: the build links it from the last site), and
+# files no longer in the site are deleted there.
+rsync_upload:
+	@test -n "$(BRIEFING_RSYNC_TARGET)" || { echo "make rsync_upload: set BRIEFING_RSYNC_TARGET (user@host:/var/www/site/)" >&2; exit 2; }
+	@test -d "$(OUTPUT)" || { echo "make rsync_upload: no $(OUTPUT)/ to upload; run make publish first" >&2; exit 2; }
+	rsync --recursive --links --times --omit-dir-times --delete --compress --stats \
+		$(RSYNC_FLAGS) "$(OUTPUT)/" "$(BRIEFING_RSYNC_TARGET)"
 
 serve: $(STAMP)
 	$(BIN)/briefing serve --bind 127.0.0.1 --port 8000

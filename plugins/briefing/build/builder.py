@@ -352,6 +352,7 @@ class BriefingPelican(Pelican):
                     self._discard(staging)
                     raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
+            publish.keep_times(staging, output)  # an upload then sends only what changed
             manifest = pages.manifest_path(self.settings) if self._writer is not None else None
             if publish.swap_in(staging, output, keep_previous=manifest is not None):
                 made["spare"] = self._manifest  # the site just replaced is the spare now
