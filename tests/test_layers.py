@@ -92,3 +92,19 @@ def test_no_module_uses_another_modules_private_names():
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}")
     assert found == []
+
+
+def test_the_wheel_lists_every_package_of_the_plugin():
+    """pyproject.toml names the packages (the theme is mapped in beside them): a new layer
+    or sub-package left off the list would be missing from an installed Briefing."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(PACKAGE.parent).parts)
+        for p in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert listed == found | {"briefing.theme"}

@@ -8,9 +8,20 @@ layers, and the way a story travels through them, are in ``docs/architecture.md`
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-__all__ = ["register", "BriefingPelican"]
+__all__ = ["register", "BriefingPelican", "theme_path"]
+
+
+def theme_path() -> str:
+    """Briefing's theme: inside the installed package (a wheel), or beside the package in
+    a checkout (``theme/``, which the wheel carries as ``briefing/theme``)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "theme")
+    if os.path.isdir(os.path.join(installed, "templates")):
+        return installed
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "theme")
 
 
 def register() -> None:

@@ -4,6 +4,7 @@
     briefing new "Headline" [--topics a,b] [--section S] [--date D]
     briefing import FILE|- [--date D] [--output PATH]
     briefing serve [--port 8000] [--bind 127.0.0.1]
+    briefing init DIR [--title T] [--url URL] [--copy-theme]
     briefing schema [-o FILE]
     briefing sources check [PATH ...] [--max-age HOURS] [--format text|json]
     briefing sources archive [PATH ...] [--write] [--save] [--format text|json]
@@ -121,6 +122,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--bind", default="127.0.0.1")
     serve.add_argument(*settings["flags"], default=None, help=settings["help"])
+
+    init = sub.add_parser(
+        "init",
+        help="make a new site",
+        description="Make a new Briefing site in DIR (which must be new or empty): settings, "
+        "a Makefile, an example story and an about page, .gitignore, a README and a GitHub "
+        "Pages workflow. Exit status: 0 made, 2 bad usage (DIR not empty, a bad --url).",
+    )
+    init.add_argument("dir", metavar="DIR", help="the new site's folder")
+    init.add_argument("--title", default="The Briefing", help="the site's name")
+    init.add_argument(
+        "--url", default="https://briefing.example.org", help="its address, for make publish"
+    )
+    init.add_argument(
+        "--copy-theme",
+        action="store_true",
+        help="copy the theme into the site to edit it (default: use the installed one)",
+    )
 
     schema = sub.add_parser(
         "schema",
@@ -563,6 +582,24 @@ def _sources_archive(sources, files: list[str], settings: dict, args: argparse.N
     return EXIT_ERRORS if result.refused or result.errors else EXIT_OK
 
 
+def init_(args: argparse.Namespace) -> int:
+    from .newsite import InitRefused, make_site
+
+    folder = Path(args.dir)
+    try:
+        written = make_site(folder, title=args.title, url=args.url, copy_theme=args.copy_theme)
+    except InitRefused as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(display_path(os.path.abspath(path)))
+    print(
+        f"briefing: made {display_path(os.path.abspath(folder))}: cd there and run make html",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def schema_(args: argparse.Namespace) -> int:
     from ..core.schema import front_matter_schema
 
@@ -577,6 +614,7 @@ def schema_(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
+        "init": init_,
         "schema": schema_,
         "check": check,
         "new": new,
