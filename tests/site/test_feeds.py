@@ -354,3 +354,37 @@ def test_newsboat_subscribes_and_shows_no_duplicate_after_a_slug_and_title_edit(
     finally:
         httpd.shutdown()
     assert output.exists()
+
+
+def test_one_opml_file_lists_every_feed_once_grouped_and_a_reader_imports_it(site, tmp_path):
+    newsboat, _ = need_newsboat()
+    opml = ET.parse(site / "feeds" / "index.opml").getroot()
+    assert opml.tag == "opml" and opml.get("version") == "2.0"
+    groups = {g.get("text"): [o.get("xmlUrl") for o in g] for g in opml.find("body")}
+    assert list(groups) == ["The whole site", "Daily briefings", "Sections", "Topics", "Outlets"]
+    listed = [url for urls in groups.values() for url in urls]
+    atom = sorted(
+        f"{SITEURL}/{p.relative_to(site).as_posix()}" for p in site.glob("feeds/**/*.atom.xml")
+    )
+    assert sorted(listed) == atom  # every feed, once, in one format
+    assert f"{SITEURL}/feeds/topic/transport.atom.xml" in groups["Topics"]
+    for outline in opml.iter("outline"):
+        if outline.get("xmlUrl"):
+            assert outline.get("type") == "rss" and outline.get("text")
+            assert outline.get("htmlUrl").startswith(SITEURL + "/")
+    # a real feed reader imports it
+    urls = tmp_path / "urls"
+    urls.write_text("")
+    imported = subprocess.run(
+        [newsboat, "-u", str(urls), "-i", str(site / "feeds" / "index.opml")],
+        env={**env(), "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    got = sorted(line.split()[0] for line in urls.read_text().splitlines() if line.strip())
+    assert got == atom
+    # and every page says where it is
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        if "<head>" in text:
+            assert '<link rel="outline" type="text/x-opml"' in text, page
+            assert f'href="{SITEURL}/feeds/index.opml"' in text, page

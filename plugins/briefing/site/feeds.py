@@ -184,6 +184,50 @@ def _source_json(source: Any) -> dict[str, Any]:
     return out
 
 
+OPML_PATH = "feeds/index.opml"
+#: The OPML file's groups, in order, by the first part of a feed's path after feeds/.
+_GROUPS = (
+    ("all", "The whole site"),
+    ("daily", "Daily briefings"),
+    ("section", "Sections"),
+    ("topic", "Topics"),
+    ("source", "Outlets"),
+)
+
+
+def opml(all_feeds: list[Feed], sitename: str, siteurl: str) -> str:
+    """Every feed of the site as an OPML 2.0 subscription list, grouped (site, daily,
+    sections, topics, outlets), for a feed reader to import at once.  Each feed is named
+    once, in Atom: a reader subscribing to all three formats would show each story thrice."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = f"{sitename}: every feed"
+    ET.SubElement(head, "ownerId").text = f"{siteurl}/"
+    ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = ET.SubElement(root, "body")
+    for key, label in _GROUPS:
+        members = [f for f in all_feeds if f.path.split("/")[1] == key]
+        if not members:
+            continue
+        group = ET.SubElement(body, "outline", text=label, title=label)
+        for f in members:
+            ET.SubElement(
+                group,
+                "outline",
+                type="rss",
+                text=f.title,
+                title=f.title,
+                description=f.description,
+                xmlUrl=f.url("atom"),
+                htmlUrl=f.home_url,
+                language=f.language,
+            )
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
 def feed_path(kind: str, obj: Any = None) -> str:
     """Where a feed lives, without its format's suffix (.atom.xml, .rss.xml, .json)."""
     if kind in ("all", "daily"):

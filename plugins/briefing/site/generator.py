@@ -272,6 +272,13 @@ class BriefingGenerator(Generator):
                 writer.write_file(name, template, self.context, False, feed=f, url=name)
             name = f.path + feeds.SUFFIXES["json"]
             write_text(writer, name, functools.partial(feeds.json_feed, f, about=about), f)
+        listed = tuple((f.path, f.title, f.description, f.home_url) for f in all_feeds)
+        write_text(
+            writer,
+            feeds.OPML_PATH,
+            functools.partial(feeds.opml, all_feeds, sitename, siteurl),
+            ("opml", listed),
+        )
 
 
 def _sources(story: Any) -> list[Any]:
