@@ -23,6 +23,7 @@ html: $(STAMP)
 
 publish: $(STAMP)
 	$(PELICAN) content -s publishconf.py -o $(OUTPUT)
+	$(BIN)/briefing ping -s publishconf.py
 
 # The published site to a server or folder: only files whose size or time changed are sent
 # (a page that did not change keeps its time: the build links it from the last site), and

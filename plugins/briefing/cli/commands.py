@@ -5,6 +5,7 @@
     briefing import FILE|- [--date D] [--output PATH]
     briefing serve [--port 8000] [--bind 127.0.0.1]
     briefing init DIR [--title T] [--url URL] [--copy-theme]
+    briefing ping [-s publishconf.py]
     briefing schema [-o FILE]
     briefing sources check [PATH ...] [--max-age HOURS] [--format text|json]
     briefing sources archive [PATH ...] [--write] [--save] [--format text|json]
@@ -139,6 +140,17 @@ def _parser() -> argparse.ArgumentParser:
         "--copy-theme",
         action="store_true",
         help="copy the theme into the site to edit it (default: use the installed one)",
+    )
+
+    ping = sub.add_parser(
+        "ping",
+        help="tell the site's WebSub hub which feeds changed",
+        description="Tell BRIEFING_WEBSUB_HUB which feeds changed since the last ping (make "
+        "publish runs it). Nothing to do without a hub. A hub that cannot be reached is a "
+        "warning: exit status 0; 2 on bad usage (no absolute SITEURL, no feeds).",
+    )
+    ping.add_argument(
+        *settings["flags"], default="publishconf.py", help="settings (default: publishconf.py)"
     )
 
     schema = sub.add_parser(
@@ -600,6 +612,31 @@ def init_(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ping_(args: argparse.Namespace) -> int:
+    from .ping import PingRefused, ping
+
+    if not os.path.isfile(args.settings):
+        print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args.settings)
+    try:
+        result = ping(settings, say=lambda line: print(line, file=sys.stderr))
+    except PingRefused as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.hub is None:
+        print("briefing: no BRIEFING_WEBSUB_HUB set: no hub to tell", file=sys.stderr)
+        return EXIT_OK
+    for url in result.told:
+        print(url)
+    print(
+        f"briefing: told {result.hub} of {len(result.told)} changed feeds "
+        f"({result.unchanged} unchanged, {len(result.failed)} not taken: asked again next time)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def schema_(args: argparse.Namespace) -> int:
     from ..core.schema import front_matter_schema
 
@@ -615,6 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
         "init": init_,
+        "ping": ping_,
         "schema": schema_,
         "check": check,
         "new": new,

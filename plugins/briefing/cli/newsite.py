@@ -132,6 +132,7 @@ html:
 
 publish:
 \t$(PELICAN) content -s publishconf.py -o $(OUTPUT)
+\t$(BRIEFING) ping -s publishconf.py
 
 serve:
 \t$(BRIEFING) serve --bind 127.0.0.1 --port 8000

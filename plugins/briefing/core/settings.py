@@ -80,6 +80,9 @@ _ALL = (
             "(None: one made from SITENAME)"),
     Setting("BRIEFING_JSON_FEED_ABOUT", None, "text or None",
             "an about URL for the JSON feeds' _briefing extension"),
+    Setting("BRIEFING_WEBSUB_HUB", None, "text or None",
+            "a WebSub hub every feed names; `briefing ping` (make publish) tells it which "
+            "feeds changed"),
     Setting("BRIEFING_SEARCH", True, "bool", "build the Pagefind search index"),
     Setting("BRIEFING_MARKDOWN_HTML", False, "bool",
             "let stories hold raw HTML (else it is shown as text)"),

@@ -110,6 +110,8 @@ class Feed:
     language: str
     shows: list[Any]
     make_entry: Callable[[Any], Entry] = field(repr=False)
+    #: the WebSub hub the feed names, so readers are pushed its changes (``briefing ping``)
+    hub: str | None = None
 
     @functools.cached_property
     def entries(self) -> list[Entry]:
@@ -169,6 +171,8 @@ def json_feed(feed: Feed, *, about: str | None = None) -> str:
         "authors": [{"name": feed.author}],
         "items": items,
     }
+    if feed.hub:
+        data["hubs"] = [{"type": "WebSub", "url": feed.hub}]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

@@ -213,6 +213,7 @@ class BriefingGenerator(Generator):
                 language=self.settings.get("DEFAULT_LANG", "en"),
                 shows=list(items[:cap]),
                 make_entry=make,
+                hub=setting(self.settings, "BRIEFING_WEBSUB_HUB") or None,
             )
 
         all_feeds = [
