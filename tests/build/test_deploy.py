@@ -30,10 +30,11 @@ def transferred(result: subprocess.CompletedProcess[str]) -> int:
                .group(1).replace(",", ""))  # fmt: skip
 
 
-def test_rsync_upload_mirrors_output_and_then_sends_only_what_changed(tmp_path):
+@pytest.mark.parametrize("fast", [True, False], ids=["speed-layer", "plain"])
+def test_rsync_upload_mirrors_output_and_then_sends_only_what_changed(tmp_path, fast):
     if not shutil.which("rsync"):
         pytest.fail("rsync is missing: apt-get install rsync (.ci/run installs it)")
-    project = make_project(tmp_path / "site", content=STORIES)
+    project = make_project(tmp_path / "site", content=STORIES, settings=f"BRIEFING_FAST = {fast}")
     shutil.copy(ROOT / "publishconf.py", project)
     assert build(project, "-s", "publishconf.py").returncode == 0
     served = tmp_path / "www"

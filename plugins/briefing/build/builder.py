@@ -352,7 +352,17 @@ class BriefingPelican(Pelican):
                     self._discard(staging)
                     raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
-            publish.keep_times(staging, output)  # an upload then sends only what changed
+            # an upload then sends only what changed: files written again with the same
+            # bytes keep the published time (the pages rendered, the theme, the index)
+            if self._writer is not None:
+                publish.keep_times(
+                    staging,
+                    output,
+                    names=self._writer.rendered_names,
+                    folders=(self.settings.get("THEME_STATIC_DIR") or "theme", "pagefind"),
+                )
+            else:
+                publish.keep_times(staging, output)
             manifest = pages.manifest_path(self.settings) if self._writer is not None else None
             if publish.swap_in(staging, output, keep_previous=manifest is not None):
                 made["spare"] = self._manifest  # the site just replaced is the spare now

@@ -167,44 +167,74 @@ def retain(output: str, staging: str, names: Iterable[str]) -> None:
                 shutil.copy2(src, dst, follow_symlinks=False)
 
 
-def keep_times(staging: str, output: str) -> int:
+def keep_times(
+    staging: str, output: str, *, names: Iterable[str] | None = None, folders: Iterable[str] = ()
+) -> int:
     """Give each file of the new site that is byte for byte the published one the published
     one's time, so an upload that compares size and time (rsync, most deploy tools) sends
     only what changed: the theme's files and the search index's are written afresh each
-    build, the same bytes with a new time.  Returns how many files it touched."""
+    build, the same bytes with a new time.  Returns how many files it touched.
+
+    A page linked from the published site is the same inode, which both folders' listings
+    show without a system call a file: only files written afresh are looked at closer.
+    With ``names`` (the pages rendered this build) only those and the files under
+    ``folders`` (those written outside the page writer: the theme's, the search index's)
+    are looked at, not the whole site."""
     if not os.path.isdir(output):
         return 0
     kept = 0
-    folders = [""]
-    while folders:
-        rel = folders.pop()
+    if names is not None:
+        for name in names:
+            kept += _keep_time(os.path.join(staging, name), os.path.join(output, name))
+    todo = list(folders) if names is not None else [""]
+    while todo:
+        rel = todo.pop()
         try:
-            entries = list(os.scandir(os.path.join(staging, rel)))
+            new_entries = list(os.scandir(os.path.join(staging, rel)))
+            old_entries = {e.name: e for e in os.scandir(os.path.join(output, rel))}
         except OSError:
             continue
-        for entry in entries:
-            path = os.path.join(rel, entry.name)
+        for entry in new_entries:
+            old_entry = old_entries.get(entry.name)
             if entry.is_dir(follow_symlinks=False):
-                folders.append(path)
-                continue
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            try:
-                new = entry.stat(follow_symlinks=False)
-                old = os.lstat(os.path.join(output, path))
-            except OSError:
+                if old_entry is not None and old_entry.is_dir(follow_symlinks=False):
+                    todo.append(os.path.join(rel, entry.name))
                 continue
             if (
-                new.st_ino == old.st_ino  # a page linked from the published site
-                or new.st_size != old.st_size
-                or new.st_mtime_ns == old.st_mtime_ns
-                or not stat.S_ISREG(old.st_mode)
+                old_entry is None
+                or entry.inode() == old_entry.inode()  # a page linked from the published site
+                or not entry.is_file(follow_symlinks=False)
+                or not old_entry.is_file(follow_symlinks=False)
             ):
                 continue
-            if filecmp.cmp(entry.path, os.path.join(output, path), shallow=False):
+            try:
+                new, old = entry.stat(follow_symlinks=False), old_entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if new.st_size != old.st_size or new.st_mtime_ns == old.st_mtime_ns:
+                continue
+            if filecmp.cmp(entry.path, old_entry.path, shallow=False):
                 os.utime(entry.path, ns=(old.st_atime_ns, old.st_mtime_ns), follow_symlinks=False)
                 kept += 1
     return kept
+
+
+def _keep_time(new_path: str, old_path: str) -> int:
+    try:
+        new, old = os.lstat(new_path), os.lstat(old_path)
+    except OSError:
+        return 0
+    if (
+        new.st_ino == old.st_ino
+        or new.st_size != old.st_size
+        or new.st_mtime_ns == old.st_mtime_ns
+        or not (stat.S_ISREG(new.st_mode) and stat.S_ISREG(old.st_mode))
+    ):
+        return 0
+    if not filecmp.cmp(new_path, old_path, shallow=False):
+        return 0
+    os.utime(new_path, ns=(old.st_atime_ns, old.st_mtime_ns), follow_symlinks=False)
+    return 1
 
 
 def remove_later(folder: str, output: str) -> None:
