@@ -338,6 +338,15 @@ class BriefingPelican(Pelican):
                 raise failed
             made: dict[str, Any] = {"pages": {}, "search": {}}
             if self._writer is not None:
+                # an upload then sends only what changed: pages rendered again with the
+                # same bytes keep the published time (before the manifest records it); the
+                # search index does the same for its files
+                publish.keep_times(
+                    staging,
+                    output,
+                    names=self._writer.rendered_names,
+                    folders=(self.settings.get("THEME_STATIC_DIR") or "theme",),
+                )
                 made["pages"] = self._writer.new_manifest()
             context = self._context or {}
             record = permalinks.record(
@@ -352,16 +361,7 @@ class BriefingPelican(Pelican):
                     self._discard(staging)
                     raise
             publish.retain(output, staging, self.settings.get("OUTPUT_RETENTION", []))
-            # an upload then sends only what changed: files written again with the same
-            # bytes keep the published time (the pages rendered, the theme, the index)
-            if self._writer is not None:
-                publish.keep_times(
-                    staging,
-                    output,
-                    names=self._writer.rendered_names,
-                    folders=(self.settings.get("THEME_STATIC_DIR") or "theme", "pagefind"),
-                )
-            else:
+            if self._writer is None:  # the whole site, the search index included
                 publish.keep_times(staging, output)
             manifest = pages.manifest_path(self.settings) if self._writer is not None else None
             if publish.swap_in(staging, output, keep_previous=manifest is not None):

@@ -20,17 +20,16 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import filecmp
 import glob
 import os
 import shutil
-import stat
 import sys
 import tempfile
 import time
 from collections.abc import Iterable
 
 from ..core.errors import Failure
+from ..files import sametime
 
 
 class PublishError(Failure):
@@ -171,70 +170,19 @@ def keep_times(
     staging: str, output: str, *, names: Iterable[str] | None = None, folders: Iterable[str] = ()
 ) -> int:
     """Give each file of the new site that is byte for byte the published one the published
-    one's time, so an upload that compares size and time (rsync, most deploy tools) sends
-    only what changed: the theme's files and the search index's are written afresh each
-    build, the same bytes with a new time.  Returns how many files it touched.
-
-    A page linked from the published site is the same inode, which both folders' listings
-    show without a system call a file: only files written afresh are looked at closer.
-    With ``names`` (the pages rendered this build) only those and the files under
-    ``folders`` (those written outside the page writer: the theme's, the search index's)
-    are looked at, not the whole site."""
+    one's time (``files.sametime``), so an upload that compares size and time sends only
+    what changed.  With ``names`` (the pages rendered this build) only those and the files
+    under ``folders`` (written outside the page writer: the theme's) are looked at, not the
+    whole site.  Call it before the pages' manifest is made.  Returns how many it touched."""
     if not os.path.isdir(output):
         return 0
-    kept = 0
-    if names is not None:
-        for name in names:
-            kept += _keep_time(os.path.join(staging, name), os.path.join(output, name))
-    todo = list(folders) if names is not None else [""]
-    while todo:
-        rel = todo.pop()
-        try:
-            new_entries = list(os.scandir(os.path.join(staging, rel)))
-            old_entries = {e.name: e for e in os.scandir(os.path.join(output, rel))}
-        except OSError:
-            continue
-        for entry in new_entries:
-            old_entry = old_entries.get(entry.name)
-            if entry.is_dir(follow_symlinks=False):
-                if old_entry is not None and old_entry.is_dir(follow_symlinks=False):
-                    todo.append(os.path.join(rel, entry.name))
-                continue
-            if (
-                old_entry is None
-                or entry.inode() == old_entry.inode()  # a page linked from the published site
-                or not entry.is_file(follow_symlinks=False)
-                or not old_entry.is_file(follow_symlinks=False)
-            ):
-                continue
-            try:
-                new, old = entry.stat(follow_symlinks=False), old_entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if new.st_size != old.st_size or new.st_mtime_ns == old.st_mtime_ns:
-                continue
-            if filecmp.cmp(entry.path, old_entry.path, shallow=False):
-                os.utime(entry.path, ns=(old.st_atime_ns, old.st_mtime_ns), follow_symlinks=False)
-                kept += 1
+    if names is None:
+        return sametime.keep_times_under(staging, output)
+    kept = sum(sametime.keep_time(os.path.join(staging, n), os.path.join(output, n)) for n in names)
+    for folder in folders:
+        new, old = os.path.join(staging, folder), os.path.join(output, folder)
+        kept += sametime.keep_times_under(new, old)
     return kept
-
-
-def _keep_time(new_path: str, old_path: str) -> int:
-    try:
-        new, old = os.lstat(new_path), os.lstat(old_path)
-    except OSError:
-        return 0
-    if (
-        new.st_ino == old.st_ino
-        or new.st_size != old.st_size
-        or new.st_mtime_ns == old.st_mtime_ns
-        or not (stat.S_ISREG(new.st_mode) and stat.S_ISREG(old.st_mode))
-    ):
-        return 0
-    if not filecmp.cmp(new_path, old_path, shallow=False):
-        return 0
-    os.utime(new_path, ns=(old.st_atime_ns, old.st_mtime_ns), follow_symlinks=False)
-    return 1
 
 
 def remove_later(folder: str, output: str) -> None:

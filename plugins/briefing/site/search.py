@@ -44,7 +44,7 @@ from typing import Any
 from ..core.citations import BACK_LINK, CITATION_LINK, SOURCE_LINK
 from ..core.errors import Failure
 from ..core.settings import setting
-from ..files import cachefile, processes
+from ..files import cachefile, processes, sametime
 
 FOLDER = "pagefind"
 _FORMAT = "copies 1"  # how a shard's copies are cut and indexed (``_searchable``, the command)
@@ -215,6 +215,8 @@ def build(
     if failures:
         raise SearchFailed("the search index could not be built (pagefind): " + "; ".join(failures))
     for shard in todo:
+        if previous:  # a file indexed again with the same bytes keeps the published time
+            sametime.keep_times_under(_shard_dir(site, shard), _shard_dir(previous, shard))
         made[shard] = (keys[shard], _identities(site, shard))
     return made, len(todo)
 
