@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import jinja2
-from pelican import Pelican
+from pelican import Pelican, signals
 
 from .. import fast
 from ..core import permalinks
@@ -26,7 +26,7 @@ from ..files import cachefile, processes
 from ..site import internals, search, state
 from ..site.sitecheck import Stopped
 from ..site.templates import template_location
-from . import publish
+from . import progress, publish
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,31 @@ def _collecting(settings: dict[str, Any], report: Report, output: str) -> Iterat
         root.removeHandler(counter)
         report.logged_errors += counter.count
         report.logged_warnings += counter.warnings
+
+
+@contextlib.contextmanager
+def _drawing(settings: dict[str, Any], shown: progress.Progress) -> Iterator[None]:
+    """The build's progress on a terminal: the state's ``progress`` draws it, and pages
+    Pelican writes itself (without the speed layer) are counted as they are written."""
+    state.of(settings).progress = shown.update
+
+    def written(path: str, **_: Any) -> None:
+        shown.update("writing pages")
+
+    def finalized(*_: Any, **__: Any) -> None:
+        shown.stop()  # Pelican prints its summary next: the line must be gone by then
+
+    plain = not fast.enabled(settings)  # the speed layer counts the pages it renders
+    if plain:
+        signals.content_written.connect(written)
+    signals.finalized.connect(finalized)
+    try:
+        yield
+    finally:
+        if plain:
+            signals.content_written.disconnect(written)
+        signals.finalized.disconnect(finalized)
+        shown.stop()
 
 
 class _Checked(Exception):
@@ -217,6 +242,7 @@ class BriefingPelican(Pelican):
     def _finish_search(self, staging: str) -> dict[str, Any]:
         """The search index of the story pages, in ``staging``."""
         if not fast.enabled(self.settings):  # every quarter indexed here, from scratch
+            state.of(self.settings).progress("indexing the search")
             wanted = (self._context or {}).get("search_pages") or {}
             shard_pages = {shard: [(n, None) for n in names] for shard, names in wanted.items()}
             made, indexed = search.build(staging, shard_pages, None, {}, _workers(self.settings))
@@ -224,6 +250,7 @@ class BriefingPelican(Pelican):
             self._start_search()  # if the pages were made some other way
             if self._search is None:
                 return {}
+            state.of(self.settings).progress("indexing the search")
             made, indexed = self._search.wait()
         logger.info("briefing: search index: %d of %d shard(s) indexed", indexed, len(made))
         return made
@@ -301,8 +328,11 @@ class BriefingPelican(Pelican):
             report = Report()
             self.output_path = self.settings["OUTPUT_PATH"] = staging
             strict = False
+            shown = progress.Progress()
             try:
-                with _collecting(self.settings, report, output) as strict:
+                with _collecting(self.settings, report, output) as strict, _drawing(
+                    self.settings, shown
+                ):
                     try:
                         super().run()
                     except Stopped:

@@ -152,6 +152,8 @@ ENVIRONMENT: dict[str, str] = {
     "BRIEFING_SITEURL": "the production site's address (read by publishconf.py)",
     "BRIEFING_WAYBACK_ACCESS_KEY": "an archive.org account's access key, for Save Page Now",
     "BRIEFING_WAYBACK_SECRET_KEY": "an archive.org account's secret key, for Save Page Now",
+    "BRIEFING_PROGRESS_AFTER": "seconds a build runs before it shows on a terminal what it is "
+    "doing (2); NO_PROGRESS=1 or CI=true: never",
     "SOURCE_DATE_EPOCH": "the build's clock, and `briefing sources`', in seconds since 1970",
 }
 

@@ -48,6 +48,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from ..core.errors import Failure
 from ..core.settings import setting
 from ..files import cachefile, processes
+from ..site import state
 from . import background, heap
 from .fingerprint import PageDigests, Unstable, combine
 from .keys import site_digest
@@ -324,8 +325,10 @@ class PlanningWriter(Writer):
         self.rendered_names.update(job.name for job in todo)
         workers = max(1, min(self.workers, len(todo) // (4 * _BATCH)))
         if workers == 1:
-            for job in todo:
+            progress = state.of(self.settings).progress
+            for done, job in enumerate(todo, 1):
                 self._render(job)
+                progress("rendering pages", done, len(todo))
         else:
             self.errors_logged += _render_in_parallel(self, todo, workers)
 
@@ -506,6 +509,7 @@ def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -
 
 
 def _take_jobs(writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any) -> None:
+    progress = state.of(writer.settings).progress  # drawn by the build's process only
     while True:
         with lock:
             start = counter.value
@@ -514,6 +518,7 @@ def _take_jobs(writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any)
             return
         for job in jobs[start : start + _BATCH]:
             writer._render(job)
+        progress("rendering pages", min(counter.value, len(jobs)), len(jobs))
 
 
 class _Count(logging.Handler):

@@ -32,6 +32,7 @@ class BriefingReader(BaseReader):
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         build = state.of(self.settings)
+        build.progress("reading stories")
         story = build.story_of(self._stories, source_path)  # read up front (fast)
         if story is None:
             story = self._stories.read_path(source_path)

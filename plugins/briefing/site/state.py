@@ -27,6 +27,10 @@ def _nothing(*_: Any) -> None:
     return None
 
 
+def _ignore(*_: Any, **__: Any) -> None:
+    pass
+
+
 @dataclass(eq=False)
 class Build:
     #: where the build's diagnostics go; None: they are logged as they come
@@ -50,6 +54,9 @@ class Build:
     blocks: dict[tuple[Any, ...], Any] | None = None
     #: the speed layer's own objects for this build
     fast: Any = None
+    #: ``(what, done=None, total=None)``: what the build is doing, for a terminal
+    #: (``build/progress.py``); does nothing unless the build's class sets it
+    progress: Callable[..., None] = _ignore
 
     def __reduce__(self) -> tuple[Any, ...]:
         # settings are pickled with what holds them (Pelican's content cache pickles
