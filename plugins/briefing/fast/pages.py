@@ -508,8 +508,13 @@ def _render_in_parallel(writer: PlanningWriter, jobs: list[Job], workers: int) -
     return logged
 
 
+def _no_progress(*_: Any) -> None:
+    pass
+
+
 def _take_jobs(writer: PlanningWriter, jobs: list[Job], counter: Any, lock: Any) -> None:
-    progress = state.of(writer.settings).progress  # drawn by the build's process only
+    settings = getattr(writer, "settings", None)  # drawn by the build's process only
+    progress = state.of(settings).progress if settings is not None else _no_progress
     while True:
         with lock:
             start = counter.value
