@@ -88,3 +88,20 @@ def test_copy_theme_puts_the_theme_in_the_site_to_edit(tmp_path):
     assert (site / "theme" / "templates" / "base.html").exists()
     assert 'THEME = "theme"' in (site / "pelicanconf.py").read_text()
     assert Path(site / "theme" / "static").is_dir()
+
+
+def test_a_new_sites_settings_are_this_repositorys_but_for_its_own(tmp_path):
+    """The settings `briefing init` writes and this repository's pelicanconf.py say the same
+    of every setting but the site's own (name, author, theme, plugin path, feed namespace,
+    time zone): a change to one that the other lacks fails here."""
+    import runpy
+
+    site = tmp_path / "site"
+    assert run([sys.executable, "-m", "briefing.cli", "init", str(site)], tmp_path).returncode == 0
+    own = {"SITENAME", "AUTHOR", "THEME", "PLUGIN_PATHS", "BRIEFING_FEED_ID_NAMESPACE", "TIMEZONE"}
+
+    def settings(path: Path) -> dict:
+        values = runpy.run_path(str(path))
+        return {k: v for k, v in values.items() if k.isupper() and k not in own}
+
+    assert settings(site / "pelicanconf.py") == settings(ROOT / "pelicanconf.py")

@@ -288,17 +288,26 @@ class _Progress:
             sys.stderr.write("\r" + " " * 60 + "\r")
 
 
-def check(args: argparse.Namespace) -> int:
+def _site_and_stories(args: argparse.Namespace) -> tuple[dict, list[str]] | None:
+    """The settings (``-s``) and the story files of ``args.paths`` (default: the content
+    folder); None, with the reason printed, when either cannot be had (bad usage)."""
     if args.settings is not None and not os.path.isfile(args.settings):
         print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     settings = _settings(args.settings)
     paths = args.paths or [settings.get("PATH", "content")]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         print(f"briefing: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return None
+    return settings, list(_stories(paths))
+
+
+def check(args: argparse.Namespace) -> int:
+    found = _site_and_stories(args)
+    if found is None:
         return EXIT_USAGE
-    files = list(_stories(paths))
+    settings, files = found
     report = Report()
     outside = files
     if settings:
@@ -506,16 +515,10 @@ def serve_(args: argparse.Namespace) -> int:
 def sources_(args: argparse.Namespace) -> int:
     from . import sources
 
-    if args.settings is not None and not os.path.isfile(args.settings):
-        print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
+    found = _site_and_stories(args)
+    if found is None:
         return EXIT_USAGE
-    settings = _settings(args.settings)
-    paths = args.paths or [settings.get("PATH", "content")]
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        print(f"briefing: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    files = list(_stories(paths))
+    settings, files = found
     try:
         if args.sources_command == "check":
             return _sources_check(sources, files, settings, args)
