@@ -66,10 +66,11 @@ async def closest(fetcher: Fetcher, api: str, url: str, day: dt.date | None) -> 
     if day:
         query["timestamp"] = day.strftime("%Y%m%d")
     ask = f"{api}?{urlencode(query)}"
-    detail = ""
+    detail, pause, empty = "", PAUSE, False
     for attempt in range(RETRIES + 1):
         if attempt:
-            await asyncio.sleep(_pause(detail))
+            await asyncio.sleep(pause)
+            pause, empty = PAUSE, False
         try:
             status, headers, body = await fetcher.request("GET", ask)
         except NoAnswer as exc:
@@ -79,7 +80,7 @@ async def closest(fetcher: Fetcher, api: str, url: str, day: dt.date | None) -> 
             detail = f"the availability API answered {status}"
             wait = retry_after(headers.get("retry-after"), dt.datetime.now(dt.UTC))
             if wait is not None and wait <= fetcher.retry_cap:
-                detail = f"{detail} (retry after {wait:g} s)"
+                detail, pause = f"{detail} (retry after {wait:g} s)", wait
             continue
         if status != 200:
             return Lookup(UNKNOWN, detail=f"the availability API answered {status}")
@@ -88,7 +89,7 @@ async def closest(fetcher: Fetcher, api: str, url: str, day: dt.date | None) -> 
         except (ValueError, AttributeError):
             return Lookup(UNKNOWN, detail="the availability API's answer is not JSON")
         if not snapshot:  # empty: known to happen for pages it holds; ask again
-            detail = "the availability API's answer was empty"
+            detail, empty = "the availability API's answer was empty", True
             continue
         if str(snapshot.get("status")) != "200" or not snapshot.get("url"):
             return Lookup(NONE, detail=f"its closest copy is a {snapshot.get('status')}")
@@ -96,13 +97,7 @@ async def closest(fetcher: Fetcher, api: str, url: str, day: dt.date | None) -> 
         if url_problem(copy):  # it is written into a story: only a web address will do
             return Lookup(UNKNOWN, detail=f"the availability API answered {copy!r}")
         return Lookup(FOUND, copy, "an archived copy")
-    return Lookup(UNKNOWN, detail=detail, empty=detail.endswith("was empty"))
-
-
-def _pause(detail: str) -> float:
-    if "(retry after " in detail:
-        return float(detail.rsplit("(retry after ", 1)[1].split(" ")[0])
-    return PAUSE
+    return Lookup(UNKNOWN, detail=detail, empty=empty)
 
 
 class Saver:
