@@ -508,9 +508,7 @@ def test_a_story_changed_between_runs_is_read_again_and_the_speed_switch_changes
     assert not (project / "cache" / "briefing-sources.pickle").exists()
 
 
-def test_what_a_server_or_the_archive_says_cannot_reach_the_terminal_or_the_story(
-    tmp_path, web
-):
+def test_what_a_server_or_the_archive_says_cannot_reach_the_terminal_or_the_story(tmp_path, web):
     web.route("/sly", lambda w, r: redirect(301, "/\x1b[31mred \x07bell"))
     web.route("/%1B*", lambda w, r: page())  # where it leads, encoded
     sly, other = web.url(2, "/sly"), web.url(3, "/ok")

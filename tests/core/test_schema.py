@@ -55,9 +55,7 @@ FLAGGED = {"source-unknown-field"}
 
 def errors_of(text: str) -> list[str]:
     story = READER.read_bytes(text.encode(), "story.md")
-    return [
-        d.code for d in story.diagnostics if d.severity is Severity.ERROR or d.code in FLAGGED
-    ]
+    return [d.code for d in story.diagnostics if d.severity is Severity.ERROR or d.code in FLAGGED]
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema():

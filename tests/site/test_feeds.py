@@ -388,3 +388,152 @@ def test_one_opml_file_lists_every_feed_once_grouped_and_a_reader_imports_it(sit
         if "<head>" in text:
             assert '<link rel="outline" type="text/x-opml"' in text, page
             assert f'href="{SITEURL}/feeds/index.opml"' in text, page
+
+
+HOSTILE_TITLE = "Council <script>alert(1)</script> vote & more"
+HOSTILE_OUTLET = "Herald <img src=x onerror=alert(1)>"
+HOSTILE_SOURCE = 'Q&A: "rates" & <b>bonds</b>'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    project = make_project(
+        tmp_path_factory.mktemp("hostile-feeds") / "site",
+        content={
+            "stories/vote.md": (
+                f"---\ntitle: {json.dumps(HOSTILE_TITLE)}\nslug: vote\n"
+                "date: 2026-11-27T09:00:00+00:00\ncategory: Politics\n"
+                'tags: ["Rates & <bonds>"]\nauthors: ["Ana & Bo <ed>"]\n'
+                "sources:\n  herald:\n    url: https://herald.example/vote\n"
+                f"    outlet: {json.dumps(HOSTILE_OUTLET)}\n"
+                f"    title: {json.dumps(HOSTILE_SOURCE)}\n"
+                "    archived: https://web.archive.org/web/2026/https://herald.example/vote\n"
+                "---\nThe council voted [@herald].\n"
+            ),
+        },
+    )
+    assert publish(project).returncode == 0
+    return project / "output"
+
+
+def test_feedrules_finds_what_the_w3c_validator_warns_about(tmp_path):
+    """The restated rules warn on feeds written the naive way (each field escaped once),
+    as the W3C validator did on this project's feeds before."""
+    import feedrules
+
+    rss = tmp_path / "naive.rss.xml"
+    rss.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>\n'
+        "<title>Site: Herald &lt;img src=x&gt;</title>\n<link>https://x.example/</link>\n"
+        "<description>d</description>\n<item>\n<title>Council &lt;script&gt;x&lt;/script&gt;"
+        "</title>\n</item>\n<item>\n<title>Q&amp;amp;A</title>\n</item>\n</channel></rss>\n"
+    )
+    assert [(f.rule, f.element) for f in feedrules.check(rss)] == [
+        ("CharacterData", "title"),
+        ("ContainsHTML", "title"),
+        ("ContainsHTML", "title"),
+    ]
+    atom = tmp_path / "naive.atom.xml"
+    atom.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        '<title type="text">A &lt;b&gt;bold&lt;/b&gt; name</title>\n<entry>\n'
+        '<link rel="related" href="https://x.example/" title="Q&amp;A: &lt;b&gt;x&lt;/b&gt;"/>\n'
+        "<author><name>Ana &amp;amp; Bo</name></author>\n</entry>\n</feed>\n"
+    )
+    assert [(str(f).split(": ", 1)[1].split(":")[0]) for f in feedrules.check(atom)] == [
+        "title should not contain HTML unless declared in the type attribute",
+        "link should not contain HTML",
+        "name should not contain HTML",
+    ]
+
+
+def test_hostile_titles_and_outlets_pass_the_w3c_text_rules(hostile_site):
+    """Markup in a title, an outlet, a source title, a topic or an author: Atom feeds
+    raise none of the validator's text warnings; RSS feeds none but one the validator
+    raises on any encoding: an RSS title whose own words hold an HTML end tag
+    ("</script>"), which its rule reads after decoding, so that no way of writing the
+    title that keeps its words avoids it."""
+    import feedrules
+
+    feeds = xml_feeds(hostile_site)
+    assert any("/source/" in str(p) for p in feeds)
+    left = []
+    for path in feeds:
+        for finding in feedrules.check(path):
+            if path.name.endswith(".atom.xml"):
+                raise AssertionError(f"{path.relative_to(hostile_site)}: {finding}")
+            left.append((path, finding))
+    for path, finding in left:
+        assert (finding.rule, finding.element) == ("ContainsHTML", "title"), (path, finding)
+        assert HOSTILE_TITLE in finding.text and "</script>" in HOSTILE_TITLE
+    raw = (hostile_site / "feeds" / "all.rss.xml").read_text()
+    assert "Council &#x3C;script&#x3E;alert(1)&#x3C;/script&#x3E; vote &#x26; more" in raw
+    atom = (hostile_site / "feeds" / "all.atom.xml").read_text()
+    assert '<title type="html">Council &#x26;lt;script&#x26;gt;' in atom
+
+
+def test_readers_show_hostile_titles_and_outlets_as_the_author_wrote_them(hostile_site):
+    import html as html_lib
+
+    def shown(detail) -> str:  # what a reader displays for a feedparser text value
+        return html_lib.unescape(detail.value) if detail.type == "text/html" else detail.value
+
+    outlet_feeds = sorted((hostile_site / "feeds" / "source").glob("*.xml"))
+    assert len(outlet_feeds) == 2
+    for path in [*xml_feeds(hostile_site)]:
+        parsed = feedparser.parse(str(path), sanitize_html=False)
+        assert parsed.bozo == 0, path
+        if path in outlet_feeds:
+            assert shown(parsed.feed.title_detail).endswith(HOSTILE_OUTLET), path
+        for entry in parsed.entries:
+            if "daily" in path.name:
+                continue
+            assert shown(entry.title_detail) == HOSTILE_TITLE, path
+            if path.name.endswith(".atom.xml"):
+                assert [a.name for a in entry.authors] == ["Ana & Bo <ed>"]
+                assert [t.term for t in entry.tags] == ["Politics", "Rates & <bonds>"]
+                related = [x for x in entry.links if x.rel == "related"]
+                assert [x.href for x in related][0] == "https://herald.example/vote"
+                # a title holding an end tag is left off the link; the content lists it
+                assert not any("title" in x for x in related)
+            else:
+                assert [t.term for t in entry.tags] == ["Politics", "Rates & <bonds>"]
+                assert entry.author == "Ana & Bo <ed>"
+    # newsboat, a reader that shows an RSS title as the text it is
+    newsboat, sqlite = need_newsboat()
+    for name in ("all.rss.xml", "all.atom.xml"):
+        shown_titles = _newsboat_file(hostile_site / "feeds" / name, sqlite)
+        assert shown_titles == [HOSTILE_TITLE], name
+    for path in outlet_feeds:
+        assert _newsboat_feed_title(path, sqlite).endswith(HOSTILE_OUTLET), path
+
+
+def _newsboat_query(feed: Path, sqlite: str, query: str) -> list[str]:
+    """Load one feed file into a fresh newsboat cache and query the cache."""
+    newsboat, _ = need_newsboat()
+    home = feed.parent / f".newsboat-{feed.name}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    (home / "urls").write_text(f"{feed.as_uri()}\n")
+    (home / "config").write_text("auto-reload no\n")
+    cache = home / "cache.db"
+    result = subprocess.run(
+        [newsboat, "-q", "-u", str(home / "urls"), "-C", str(home / "config"),
+         "-c", str(cache), "-x", "reload"],
+        env={**os.environ, "HOME": str(home), "TERM": "dumb"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = subprocess.run(
+        [sqlite, str(cache), query], capture_output=True, text=True, check=True
+    ).stdout
+    shutil.rmtree(home)
+    return rows.splitlines()
+
+
+def _newsboat_file(feed: Path, sqlite: str) -> list[str]:
+    return _newsboat_query(feed, sqlite, "select title from rss_item")
+
+
+def _newsboat_feed_title(feed: Path, sqlite: str) -> str:
+    return _newsboat_query(feed, sqlite, "select title from rss_feed")[0]

@@ -330,8 +330,9 @@ class BriefingPelican(Pelican):
             strict = False
             shown = progress.Progress()
             try:
-                with _collecting(self.settings, report, output) as strict, _drawing(
-                    self.settings, shown
+                with (
+                    _collecting(self.settings, report, output) as strict,
+                    _drawing(self.settings, shown),
                 ):
                     try:
                         super().run()

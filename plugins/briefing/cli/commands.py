@@ -560,8 +560,13 @@ def _sources_archive(sources, files: list[str], settings: dict, args: argparse.N
                 "written": result.written,
                 "refused": result.refused,
                 "without_copy": [
-                    {"path": c.path, "key": c.source.key, "url": c.source.url,
-                     "outcome": lookup.outcome, "detail": lookup.detail}
+                    {
+                        "path": c.path,
+                        "key": c.source.key,
+                        "url": c.source.url,
+                        "outcome": lookup.outcome,
+                        "detail": lookup.detail,
+                    }
                     for c, lookup in result.missing
                 ],
                 "diagnostics": [d.as_dict() for d in result.errors],
@@ -580,8 +585,11 @@ def _sources_archive(sources, files: list[str], settings: dict, args: argparse.N
                 print(e.line())
         for c, lookup in result.missing:
             why = lookup.detail or "no copy"
-            print(f"{c.path}:{c.source.line}:{c.source.col}: source '{c.source.key}' "
-                  f"({c.source.url}): no archived copy yet: {why}", file=sys.stderr)
+            print(
+                f"{c.path}:{c.source.line}:{c.source.col}: source '{c.source.key}' "
+                f"({c.source.url}): no archived copy yet: {why}",
+                file=sys.stderr,
+            )
         for line in result.refused:
             print(f"briefing: {line}", file=sys.stderr)
         done = (

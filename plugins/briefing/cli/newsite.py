@@ -290,7 +290,9 @@ def make_site(
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InitRefused(f"{folder} is not empty; choose a new folder")
     if not url.startswith(("http://", "https://")) or not host_of(url):
-        raise InitRefused(f"--url {url!r} is not an http(s) address such as https://news.example.org")
+        raise InitRefused(
+            f"--url {url!r} is not an http(s) address such as https://news.example.org"
+        )
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     bin_dir = bin_dir or os.path.dirname(os.path.abspath(sys.executable))
     values = {

@@ -44,7 +44,7 @@ FIELD_DOCS = {
     "(Pelican's SUMMARY_MAX_LENGTH), without its headings, footnotes or Sources list",
     "status": "published (default), draft (written nowhere: previewed by briefing serve, or "
     "under /drafts/ with BRIEFING_PREVIEW_DRAFTS = True), hidden (written, not listed), skip",
-    "aliases": 'earlier addresses of the story, paths on this site such as '
+    "aliases": "earlier addresses of the story, paths on this site such as "
     '["2026/11/27/old-slug/"] (a list, or text split like tags): each becomes a page that '
     "sends readers on to the story, so links to an old address keep working",
     "position": "a whole number: the story's place in its day's briefing (lowest first; "

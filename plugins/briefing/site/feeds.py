@@ -130,6 +130,42 @@ class Feed:
 SUFFIXES = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
 
 
+# Plain text in RSS and Atom.  RSS has no way to say a title is text rather than HTML, and
+# readers guess; the RSS Best Practices Profile (3.1, character data) asks publishers to
+# write "&" and "<" in plain text as hexadecimal references, which is also what tells
+# the W3C feed validator the text is meant as text.  Atom can say so: a text construct
+# holding markup-like characters is written as escaped HTML (type="html"), which every
+# reader turns back into the same characters; type="text" holding "<" is shown as markup
+# by readers that ignore the type, and the validator warns about it.
+_HEX = {ord("&"): "&#x26;", ord("<"): "&#x3C;", ord(">"): "&#x3E;", ord('"'): "&#x22;"}
+_MARKUP_LIKE = re.compile(r"[<&]")
+_END_TAG = re.compile(r"</\w+>")
+
+
+def xml_text(value: Any) -> Markup:
+    """Plain text for an XML element or attribute, with ``&`` ``<`` ``>`` ``"`` written
+    as hexadecimal character references, as the RSS Profile asks."""
+    return Markup(str(value).translate(_HEX))
+
+
+def atom_text(tag: str, value: Any) -> Markup:
+    """An Atom text construct ``<tag type=…>value</tag>``: ``type="text"`` for plain
+    words, ``type="html"`` (the text escaped as HTML) when it holds ``<`` or ``&``."""
+    text = str(value)
+    if _MARKUP_LIKE.search(text):
+        html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return Markup(f'<{tag} type="html">{xml_text(html)}</{tag}>')
+    return Markup(f'<{tag} type="text">{xml_text(text)}</{tag}>')
+
+
+def link_title(value: Any) -> Markup:
+    """An Atom link's ``title=""`` attribute, or nothing when the title holds what
+    readers take for an HTML end tag: the attribute cannot say it is text, and the
+    entry's content lists the source with its title anyway."""
+    text = str(value)
+    return Markup("") if _END_TAG.search(text) else Markup(f' title="{xml_text(text)}"')
+
+
 def rfc3339(value: dt.datetime) -> str:
     return value.isoformat()
 

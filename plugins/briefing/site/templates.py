@@ -114,10 +114,13 @@ JINJA_FILTERS = {
     "json_script": json_script,
 }
 JINJA_FILTERS["rfc822"] = feeds.rfc822
+JINJA_FILTERS["xml_text"] = feeds.xml_text
+JINJA_FILTERS["link_title"] = feeds.link_title
 JINJA_GLOBALS = {
     "cached": cached,
     "news_article": news_article,
     "feed_path": feeds.feed_path,
+    "atom_text": feeds.atom_text,
     "FEED_SUFFIXES": feeds.SUFFIXES,
     "FEED_FORMATS": [
         ("atom", "application/atom+xml", "Atom"),
