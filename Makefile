@@ -66,7 +66,7 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_story.py fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 
 goldens: $(STAMP)
-	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/site/test_golden_site.py
+	BRIEFING_UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/site/test_golden_site.py tests/site/test_email.py -k golden
 
 lint: $(STAMP)
 	$(BIN)/ruff check plugins tests benchmarks fuzz

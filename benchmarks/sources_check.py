@@ -99,8 +99,20 @@ def main() -> None:
             results["repeat"].append(run(check, project))
             if os.path.exists(lychee):
                 results["lychee"].append(
-                    run([lychee, "--no-progress", "--max-concurrency", "32", "--timeout", "10",
-                         "--max-retries", "0", str(work / "urls.txt")], work)  # fmt: skip
+                    run(
+                        [
+                            lychee,
+                            "--no-progress",
+                            "--max-concurrency",
+                            "32",
+                            "--timeout",
+                            "10",
+                            "--max-retries",
+                            "0",
+                            str(work / "urls.txt"),
+                        ],
+                        work,
+                    )  # fmt: skip
                 )
             shutil.rmtree(project)
         shutil.rmtree(work)

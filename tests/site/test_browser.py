@@ -335,3 +335,38 @@ def test_search_filters_work_across_the_merged_bundles(page, server):
     assert all(section == ["City"] for _, section in result["city"])
     assert any(url.startswith("/2026/05/") for url, _ in result["city"])  # the older bundle
     assert {"City", "Energy"} <= set(result["sections"])
+
+
+def test_screenshots_of_the_email_edition_at_600_and_375_pixels_light_and_dark(browser, tmp_path):
+    """The example site's 28 November edition, as a mail client at full width and a phone
+    would show it, into docs/screenshots/ (docs/email.md shows them)."""
+    project = make_project(tmp_path / "site", example_content=True)
+    shutil.copy(ROOT / "publishconf.py", project / "publishconf.py")
+    made = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "email", "build", "2026-11-28",
+         "-s", "publishconf.py", "--out", "edition"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    edition = (project / "edition" / "2026-11-28.html").as_uri()
+    shots = ROOT / "docs" / "screenshots"
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        for width in (600, 375):
+            context = browser.new_context(
+                color_scheme=scheme, viewport={"width": width, "height": 900}
+            )
+            context.route("http*://**/*", lambda route: route.abort())  # a mail loads nothing
+            page = context.new_page()
+            page.goto(edition)
+            out = shots / f"email-{width}-{scheme}.png"
+            page.screenshot(path=str(out), full_page=True)
+            assert out.stat().st_size > 10_000
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"the edition scrolls sideways at {width} pixels"
+            backgrounds[scheme] = page.evaluate(
+                "getComputedStyle(document.querySelector('.frame')).backgroundColor"
+            )
+            assert page.locator(".headline").count() == 2
+            context.close()
+    assert backgrounds["light"] != backgrounds["dark"]  # dark mode is honoured

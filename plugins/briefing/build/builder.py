@@ -165,6 +165,19 @@ class BriefingPelican(Pelican):
         (the same code: the reader, Pelican's own, and ``site.sitecheck``), stopped before
         a page is planned; nothing is written but caches.  Returns the report and the
         files the build reads (absolute paths)."""
+        report, context = self.read_site()
+        root_path = os.path.abspath(self.settings["PATH"])
+        read = {
+            os.path.join(root_path, rel)
+            for key in ("generated_content", "static_content")
+            for rel in context.get(key) or ()
+        }
+        return report, read
+
+    def read_site(self) -> tuple[Report, dict[str, Any]]:
+        """The site as a build reads and checks it (its stories, days, outlets: the
+        context templates get), stopped before a page is planned; nothing is written but
+        caches.  For what is made from it outside a build (``briefing email``)."""
         report = Report()
         published = os.path.abspath(self.output_path)
         scratch = tempfile.mkdtemp(prefix="briefing-check-")
@@ -182,14 +195,21 @@ class BriefingPelican(Pelican):
             shutil.rmtree(scratch, ignore_errors=True)
             fast.finish(self.settings)
             heap.release()
-        context = self._context or {}
-        root_path = os.path.abspath(self.settings["PATH"])
-        read = {
-            os.path.join(root_path, rel)
-            for key in ("generated_content", "static_content")
-            for rel in context.get(key) or ()
-        }
-        return report, read
+        return report, self._context or {}
+
+    def template_environment(self) -> Any:
+        """The theme's Jinja environment, as the build's generators have it (the theme's
+        templates, the site's filters and globals)."""
+        from pelican.generators import Generator
+
+        made = Generator(
+            context={},
+            settings=self.settings,
+            path=self.path,
+            theme=self.theme,
+            output_path=self.output_path,
+        )
+        return made.env
 
     def _get_writer(self) -> Any:
         if self._checking:

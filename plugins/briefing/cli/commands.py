@@ -208,6 +208,40 @@ def _parser() -> argparse.ArgumentParser:
     sarchive.add_argument(
         "--save", action="store_true", help="ask Save Page Now to capture sources with no copy"
     )
+    email = sub.add_parser(
+        "email",
+        help="build a day's email edition; send it through SMTP",
+        description="The email edition of a day: the same stories, settings and theme as "
+        "the site (docs/email.md).",
+    )
+    how = email.add_subparsers(dest="email_command", required=True, parser_class=_Parser)
+    ebuild = how.add_parser(
+        "build",
+        help="write a day's edition as DAY.html, DAY.txt and DAY.eml",
+        description="Write the edition of DAY (default: the newest day) as DAY.html (the "
+        "email body, styles inlined), DAY.txt (the plain-text part) and DAY.eml (the whole "
+        "message). Exit status: 0 done, 1 the stories have errors, 2 bad usage.",
+    )
+    ebuild.add_argument(
+        "--out", default="email", metavar="DIR", help="where to write them (default: email/)"
+    )
+    esend = how.add_parser(
+        "send",
+        help="send a day's edition to each recipient once",
+        description="Send the edition of DAY (default: the newest day) through "
+        "BRIEFING_SMTP_HOST, one message to each recipient. Every delivery is recorded: an "
+        "address that has had the day is skipped unless --again. Exit status: 0 all sent, "
+        "1 a delivery failed (the others still went; run again to retry), 2 bad usage.",
+    )
+    esend.add_argument("--to", nargs="+", default=[], metavar="ADDRESS", help="recipients")
+    esend.add_argument(
+        "--list", default=None, metavar="FILE", help="a file of recipients, one a line"
+    )
+    esend.add_argument("--dry-run", action="store_true", help="print what would be sent")
+    esend.add_argument("--again", action="store_true", help="send to those who had it too")
+    for cmd in (ebuild, esend):
+        cmd.add_argument("day", nargs="?", default=None, metavar="DAY", help="YYYY-MM-DD")
+        cmd.add_argument(*settings["flags"], default=None, help=settings["help"])
     return parser
 
 
@@ -659,6 +693,77 @@ def schema_(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def email_(args: argparse.Namespace) -> int:
+    from ..build.builder import BriefingPelican
+    from ..site import email as site_email
+    from . import mail
+
+    if args.settings is not None and not os.path.isfile(args.settings):
+        print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args.settings or "pelicanconf.py")
+    try:
+        site_email.siteurl_of(settings)
+        addresses = []
+        if args.email_command == "send":
+            addresses = mail.recipients(args.to, args.list)
+    except (site_email.EmailError, mail.SendRefused) as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    builder = BriefingPelican(settings)
+    try:
+        report, context = builder.read_site()
+    except Failure as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    if report.errors or report.logged_errors:
+        colour = _colour(sys.stderr)
+        for d in report.sorted():
+            print(_show(d, colour), file=sys.stderr)
+        print(f"briefing: the stories have errors: {report.summary()}", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        day = site_email.day_of(context.get("days") or [], args.day)
+        edition = site_email.make(day, context, builder.settings, builder.template_environment())
+    except site_email.EmailError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if edition.left_out:
+        print(
+            f"briefing: warning: email-truncated: the edition of {day.date} would be over "
+            f"BRIEFING_EMAIL_MAX_BYTES; {edition.left_out} stories are left to the web",
+            file=sys.stderr,
+        )
+    if args.email_command == "build":
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        name = day.date.isoformat()
+        written = {
+            f"{name}.html": edition.html.encode("utf-8"),
+            f"{name}.txt": (edition.text + "\n").encode("utf-8"),
+            f"{name}.eml": edition.message().as_bytes(),
+        }
+        for filename, data in written.items():
+            (out / filename).write_bytes(data)
+            print(display_path(os.path.abspath(out / filename)))
+        print(f"briefing: the edition of {day.date}: {edition.envelope.subject}", file=sys.stderr)
+        return EXIT_OK
+    result = mail.send(
+        edition,
+        addresses,
+        settings,
+        again=args.again,
+        dry_run=args.dry_run,
+        say=lambda line: print(line, file=sys.stderr),
+    )
+    print(
+        f"briefing: {day.date}: {len(result.sent)} sent, {len(result.failed)} failed, "
+        f"{len(result.skipped)} had it already",
+        file=sys.stderr,
+    )
+    return EXIT_ERRORS if result.failed else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
@@ -670,6 +775,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": import_,
         "serve": serve_,
         "sources": sources_,
+        "email": email_,
     }
     try:
         return commands[args.command](args)

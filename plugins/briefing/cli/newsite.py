@@ -110,6 +110,8 @@ RELATIVE_URLS = False
 
 # Atom, RSS and JSON Feed for all stories, each section, topic and outlet, and a daily digest
 BRIEFING_FEEDS = True
+# The newest week's email editions, to read in a browser: /YYYY/MM/DD/email.html
+BRIEFING_EMAIL_WEB_COPY = 7
 # Drafts and stories not yet due are written nowhere.
 BRIEFING_PRODUCTION = True
 BRIEFING_PREVIEW_DRAFTS = False

@@ -24,9 +24,13 @@ class Setting:
     kind: str
     meaning: str
     least: int = 0
+    #: the only values a "text" setting takes, if it names them
+    choices: tuple[str, ...] = ()
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` is not one this setting takes, or None."""
+        if self.choices and value not in self.choices:
+            return f"{self.name} must be {self.expects}, not {value!r}"
         kind = self.kind
         if kind.endswith(" or None"):
             if value is None:
@@ -48,6 +52,8 @@ class Setting:
 
     @property
     def expects(self) -> str:
+        if self.choices:
+            return ", ".join(repr(c) for c in self.choices[:-1]) + f" or {self.choices[-1]!r}"
         kind, none = self.kind.removesuffix(" or None"), self.kind.endswith(" or None")
         said = {
             "bool": "True or False",
@@ -129,6 +135,33 @@ _ALL = (
             "(source-unarchived)"),
     Setting("BRIEFING_ARCHIVE_AFTER_DAYS", 30, "int",
             "the age in days after which a source should have an archived copy"),
+    # the email edition (`briefing email`, docs/email.md)
+    Setting("BRIEFING_EMAIL_SUBJECT", "{site}: {headline}", "text",
+            "the subject of a day's edition: {site}, {headline} (the day's top story) and "
+            "{date} are filled in"),
+    Setting("BRIEFING_EMAIL_FROM", None, "text or None",
+            "the edition's sender, such as 'The Briefing <desk@example.org>' (None: SITENAME "
+            "at briefing@ the SITEURL's host)"),
+    Setting("BRIEFING_EMAIL_REPLY_TO", None, "text or None", "the edition's Reply-To"),
+    Setting("BRIEFING_EMAIL_UNSUBSCRIBE_URL", None, "text or None",
+            "where a reader unsubscribes: linked at the end of the edition and named in "
+            "List-Unsubscribe, with one-click unsubscribe (RFC 8058)"),
+    Setting("BRIEFING_EMAIL_MAX_BYTES", 100_000, "int",
+            "the largest edition's HTML, in bytes; past it whole stories are left to the web "
+            "(Gmail clips a message past about 102 KB)", least=10_000),
+    Setting("BRIEFING_EMAIL_WEB_COPY", 0, "int",
+            "how many of the newest days have their edition as a page to read in a browser, "
+            "/YYYY/MM/DD/email.html (make publish); an older day's email.html sends readers "
+            "to the day's page, so no link in a sent edition breaks (0: none)"),
+    Setting("BRIEFING_SMTP_HOST", "localhost", "text",
+            "the SMTP server editions are sent through (its user and password come from the "
+            "environment: BRIEFING_SMTP_USER, BRIEFING_SMTP_PASSWORD)"),
+    Setting("BRIEFING_SMTP_PORT", None, "int or None",
+            "its port (None: 587 with starttls, 465 with tls, 25 with none)", least=1),
+    Setting("BRIEFING_SMTP_TLS", "starttls", "text",
+            "how the connection is secured: starttls, tls, or none (a relay on this machine "
+            "only)", choices=("starttls", "tls", "none")),
+    Setting("BRIEFING_SMTP_RATE", 5.0, "number", "messages sent a second, at most"),
     # speed
     Setting("BRIEFING_FAST", True, "bool",
             "the speed layer; False gives the same site, slower (docs/architecture.md)"),
@@ -154,6 +187,8 @@ ENVIRONMENT: dict[str, str] = {
     "BRIEFING_WAYBACK_SECRET_KEY": "an archive.org account's secret key, for Save Page Now",
     "BRIEFING_PROGRESS_AFTER": "seconds a build runs before it shows on a terminal what it is "
     "doing (2); NO_PROGRESS=1 or CI=true: never",
+    "BRIEFING_SMTP_USER": "the user name `briefing email send` logs in to the SMTP server with",
+    "BRIEFING_SMTP_PASSWORD": "its password",
     "SOURCE_DATE_EPOCH": "the build's clock, and `briefing sources`', in seconds since 1970",
 }
 
@@ -173,8 +208,10 @@ def problems(settings: dict[str, Any]) -> list[tuple[str, str, str]]:
             continue
         setting = SETTINGS.get(name)
         if setting is None:
-            close = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]}?" if close else ""
+            # compared without the prefix every name shares, which would make any two close
+            bare = [n.removeprefix(PREFIX) for n in SETTINGS]
+            close = difflib.get_close_matches(name.removeprefix(PREFIX), bare, n=1, cutoff=0.75)
+            hint = f"; did you mean {PREFIX}{close[0]}?" if close else ""
             found.append(
                 (
                     name,

@@ -130,6 +130,16 @@ class StoryReader:
                 data += f.read(limit - len(data))
             return data
 
+    def body_of(self, path: str | os.PathLike[str]) -> str | None:
+        """The Markdown body of a story the build has read (for what is made from it again,
+        such as the plain text of an email edition); None if it cannot be had now."""
+        sink = Sink(display_path(path))
+        text = _decode(self.bytes_of(path), sink)
+        header = text and frontmatter.split(
+            text, sink, max_front_matter=self.options.max_front_matter
+        )
+        return header.body if header else None
+
     def read_bytes(self, data: bytes, path: str, *, sources_only: bool = False) -> Story:
         """Read a story; with ``sources_only``, only its front matter and sources (for
         ``briefing sources``: the body, its Markdown and citations are not read)."""

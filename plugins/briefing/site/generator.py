@@ -27,8 +27,9 @@ from pelican.generators import Generator
 from ..core import archive
 from ..core.diagnostics import Diagnostic, Severity, display_path
 from ..core.settings import setting
-from . import feeds, search, state, templates
+from . import email, feeds, search, state, templates
 from .output import write_text
+from .redirects import redirect_page
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,39 @@ class BriefingGenerator(Generator):
             writer.write_file(name, self.env.get_template(name), self.context, False, url=name)
         if setting(self.settings, "BRIEFING_FEEDS"):
             self.write_feeds(writer)
+        if setting(self.settings, "BRIEFING_EMAIL_WEB_COPY") and self.days:
+            self.write_email_copies(writer)
+
+    def write_email_copies(self, writer: Any) -> None:
+        """The newest days' email editions as pages, each beside its day (the mail's "read
+        in a browser" link); an older day's ``email.html`` sends readers to the day."""
+        try:
+            email.siteurl_of(self.settings)
+        except email.EmailError as exc:
+            logger.error("briefing: %s (or set BRIEFING_EMAIL_WEB_COPY = 0)", exc)
+            return
+        newest = int(setting(self.settings, "BRIEFING_EMAIL_WEB_COPY"))
+
+        def edition(day: archive.Day) -> str:
+            made = email.make(day, self.context, self.settings, self.env, web_copy=True, text=False)
+            if made.left_out:
+                logger.warning(
+                    "briefing: email-truncated: the edition of %s would be over "
+                    "BRIEFING_EMAIL_MAX_BYTES; %d stories are left to the web",
+                    day.date,
+                    made.left_out,
+                )
+            return made.html
+
+        for n, day in enumerate(self.days):
+            name = day.url + email.WEB_COPY
+            if n < newest:
+                write_text(writer, name, functools.partial(edition, day), ("email", day))
+            else:
+                moved = functools.partial(
+                    redirect_page, day, name, self.settings, "This edition is on its day's page"
+                )
+                write_text(writer, name, moved, ("email-moved", day.url, day.title))
 
     # --- feeds ---------------------------------------------------------------------------
 

@@ -13,8 +13,11 @@ from ..core.permalinks import PUBLISHED, aliases
 from .output import write_text
 
 
-def redirect_page(story: Any, name: str, settings: dict[str, Any]) -> str:
-    """The page at ``name`` (an alias's file) that sends readers on to ``story``."""
+def redirect_page(
+    story: Any, name: str, settings: dict[str, Any], said: str = "This story has moved"
+) -> str:
+    """The page at ``name`` (an alias's file) that sends readers on to ``story`` (anything
+    with a ``url`` and a ``title``)."""
     if settings.get("RELATIVE_URLS"):
         base = path_to_url(get_relative_path(name))
     else:
@@ -30,7 +33,7 @@ def redirect_page(story: Any, name: str, settings: dict[str, Any]) -> str:
         f'<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
         f"</head>\n<body>\n"
-        f'<p>This story has moved: <a href="{target}">{title}</a>.</p>\n'
+        f'<p>{escape(said)}: <a href="{target}">{title}</a>.</p>\n'
         f"</body>\n</html>\n"
     )
 
