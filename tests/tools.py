@@ -65,3 +65,9 @@ def need_newsboat() -> tuple[str, str]:
         "apt-get install newsboat sqlite3",
     )
     return newsboat, sqlite
+
+
+def need_openssl() -> str:
+    openssl = shutil.which("openssl")
+    need(openssl is not None, "openssl", "apt-get install openssl")
+    return openssl

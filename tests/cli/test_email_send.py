@@ -10,13 +10,18 @@ import email.policy
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller  # a test dependency (make test installs it)
+from aiosmtpd.smtp import AuthResult
+
+from tools import need_openssl
 
 from sitebuild import ROOT, env, make_project
 
@@ -30,6 +35,7 @@ class Server:
 
     def __init__(self) -> None:
         self.received: list[tuple[list[str], bytes]] = []
+        self.times: list[float] = []
         self.strict = True
         self.sessions = 0
         self.lock = threading.Lock()
@@ -52,6 +58,7 @@ class Server:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         with self.lock:
             self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+            self.times.append(time.monotonic())
         return "250 Message accepted"
 
 
@@ -174,3 +181,88 @@ def test_bad_recipients_and_an_unreachable_server(tmp_path, smtp):
     gone = send(closed, "--to", "ana@readers.example")
     assert gone.returncode == 1
     assert deliveries(closed)[0][:2] == ("ana@readers.example", "failed")
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, made here, which the client is told to trust."""
+    openssl = need_openssl()
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_a_secured_connection_and_a_login_from_the_environment(tmp_path, mode):
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handler, logins = Server(), []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secured = {"tls_context": context, "require_starttls": True}
+    if mode == "tls":
+        # TLS from the first byte: aiosmtpd cannot tell, so it must not wait for STARTTLS
+        secured = {"ssl_context": context, "server_hostname": "127.0.0.1",
+                   "auth_require_tls": False}  # fmt: skip
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
+        auth_required=True, **secured,
+    )  # fmt: skip
+    controller.start()
+    try:
+        site = project(tmp_path, port)
+        with open(site / "publishconf.py", "a") as f:
+            f.write(f'\nBRIEFING_SMTP_TLS = "{mode}"\n')
+        result = subprocess.run(
+            [sys.executable, "-m", "briefing.cli", "email", "send", DAY, "-s",
+             "publishconf.py", "--to", "ana@readers.example"],
+            cwd=site, capture_output=True, text=True, timeout=300,
+            env={**env(), "BRIEFING_SITEURL": "https://golden.example.org",
+                 "SSL_CERT_FILE": str(cert), "BRIEFING_SMTP_USER": "desk",
+                 "BRIEFING_SMTP_PASSWORD": "s3cret"},
+        )  # fmt: skip
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stderr
+    assert [to for tos, _ in handler.received for to in tos] == ["ana@readers.example"]
+    assert [(login, password) for _, login, password in logins] == [(b"desk", b"s3cret")]
+    # the password is in no settings file and in nothing the command printed
+    assert "s3cret" not in result.stdout + result.stderr
+
+
+def test_deliveries_go_into_the_source_checks_database_when_the_site_has_one(tmp_path, smtp):
+    server, port = smtp
+    site = project(tmp_path, port)
+    (site / "cache").mkdir()
+    links = site / "cache" / "sources.sqlite"
+    sqlite3.connect(links).execute("CREATE TABLE checks (url TEXT)").connection.commit()
+    assert send(site, "--to", "ana@readers.example").returncode == 0
+    db = sqlite3.connect(links)
+    assert db.execute("SELECT address, status FROM deliveries").fetchall() == [
+        ("ana@readers.example", "sent")
+    ]
+    assert not (site / "cache" / "briefing.sqlite").exists()
+
+
+def test_sending_keeps_to_the_rate(tmp_path, smtp):
+    server, port = smtp
+    site = project(tmp_path, port)
+    with open(site / "publishconf.py", "a") as f:
+        f.write("\nBRIEFING_SMTP_RATE = 4\n")
+    five = [f"reader{n}@readers.example" for n in range(5)]
+    assert send(site, "--to", *five).returncode == 0
+    assert len(server.times) == 5
+    # a message starts a quarter second after the one before (the first also connects)
+    assert server.times[-1] - server.times[1] >= 3 / 4 - 0.05
