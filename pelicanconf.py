@@ -40,6 +40,7 @@ PAGINATED_TEMPLATES = {
     "category": None,
     "author": None,
     "outlet": None,
+    "corrections": None,
 }
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -76,6 +77,7 @@ JINJA_ENVIRONMENT["undefined"] = __import__("jinja2").StrictUndefined
 # Index URLs the theme links to (one place for each).
 ARCHIVES_URL = "archive/"
 OUTLETS_URL = "sources/"
+CORRECTIONS_URL = "corrections/"
 SEARCH_URL = "search/"
 CATEGORIES_URL = "sections/"
 TAGS_URL = "topics/"

@@ -19,7 +19,12 @@ def test_every_diagnostic_code_has_a_section_with_a_fix():
 
 
 def test_every_front_matter_and_source_field_is_documented():
-    fields = TEXT_FIELDS | LIST_FIELDS | DATE_FIELDS | {"status", "summary", "position", "sources"}
+    fields = (
+        TEXT_FIELDS
+        | LIST_FIELDS
+        | DATE_FIELDS
+        | {"status", "summary", "position", "sources", "corrections"}
+    )
     for name in sorted(fields) + list(FIELDS):
         assert f"`{name}`" in GUIDE, name
 

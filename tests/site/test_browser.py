@@ -123,6 +123,8 @@ def page_types(site: Path) -> dict[str, str]:
         "front page, page 2": "/page/2/",
         "day": "/2026/11/28/",
         "story": STORY,
+        "corrected story": "/2026/11/27/harbour-tunnel-opens-two-months-early/",
+        "corrections": "/corrections/",
         "year": "/2026/",
         "month": "/2026/11/",
         "archive": "/archive/",

@@ -208,6 +208,24 @@ def _parser() -> argparse.ArgumentParser:
     sarchive.add_argument(
         "--save", action="store_true", help="ask Save Page Now to capture sources with no copy"
     )
+    correct = sub.add_parser(
+        "correct",
+        help="append a correction (or update) to a story, changing nothing else",
+        description="Append an entry to the story's corrections: (making the list if it has "
+        "none), changing nothing else in the file, and print it. The story must still read "
+        "without errors afterwards. Exit status: 0 written, 1 refused (the reason is "
+        "printed; the file is unchanged), 2 bad usage.",
+    )
+    correct.add_argument("path", metavar="PATH", help="the story file")
+    correct.add_argument("text", help="what was wrong and what is right (one paragraph)")
+    correct.add_argument(
+        "--kind", choices=["correction", "update", "clarification"], default="correction"
+    )
+    correct.add_argument(
+        "--date", default=None, help="when (ISO 8601 with time and offset; default: now)"
+    )
+    correct.add_argument(*settings["flags"], default=None, help=settings["help"])
+
     email = sub.add_parser(
         "email",
         help="build a day's email edition; send it through SMTP",
@@ -693,6 +711,80 @@ def schema_(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def correct_(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from ..core import clock
+    from ..core.correctionedit import append_correction
+    from ..core.metadata import DateError, parse_date
+    from ..core.sourceedit import EditRefused
+    from ..files.replace import replace_file
+
+    if args.settings is not None and not os.path.isfile(args.settings):
+        print(f"briefing: error: no settings file {args.settings}", file=sys.stderr)
+        return EXIT_USAGE
+    if not os.path.isfile(args.path):
+        print(f"briefing: error: no such story: {args.path}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings(args.settings)
+    text = " ".join(args.text.split())
+    if not text:
+        print("briefing: error: the correction's text is empty", file=sys.stderr)
+        return EXIT_USAGE
+    now = clock.now()
+    if args.date is None:
+        zone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+        when = now.astimezone(zone).replace(microsecond=0)
+    else:
+        try:
+            when = parse_date(args.date)
+        except DateError as exc:
+            print(f"briefing: error: --date: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if when.tzinfo is None or len(args.date.strip()) <= 10:
+            print(
+                "briefing: error: --date needs a time and a UTC offset, such as "
+                f"{when:%Y-%m-%d}T09:15:00+00:00",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if when > now:
+            print(
+                f"briefing: error: --date {when.isoformat()} is after now "
+                f"({now.isoformat(timespec='seconds')})",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    entry = {"date": when.isoformat(), "text": text}
+    if args.kind != "correction":
+        entry["kind"] = args.kind
+    reader = StoryReader(Options.from_settings(settings))
+    data = reader.bytes_of(args.path)
+    shown = display_path(os.path.abspath(args.path))
+    try:
+        new_data, added = append_correction(data, entry)
+    except EditRefused as exc:
+        print(f"briefing: error: {shown}: {exc}; the file is unchanged", file=sys.stderr)
+        return EXIT_ERRORS
+    before = {(d.code, d.message) for d in reader.read_bytes(data, shown).diagnostics}
+    after = reader.read_bytes(new_data, shown).diagnostics
+    new_errors = [
+        d for d in after if d.severity is Severity.ERROR and (d.code, d.message) not in before
+    ]
+    if new_errors:
+        colour = _colour(sys.stderr)
+        for d in new_errors:
+            print(_show(d, colour), file=sys.stderr)
+        print(f"briefing: error: {shown}: not written; the file is unchanged", file=sys.stderr)
+        return EXIT_ERRORS
+    replace_file(args.path, new_data)
+    for line in added:
+        print(line)
+    print(f"briefing: added a{'n' if args.kind == 'update' else ''} {args.kind} to {shown}",
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
 def email_(args: argparse.Namespace) -> int:
     from ..build.builder import BriefingPelican
     from ..site import email as site_email
@@ -776,6 +868,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": serve_,
         "sources": sources_,
         "email": email_,
+        "correct": correct_,
     }
     try:
         return commands[args.command](args)

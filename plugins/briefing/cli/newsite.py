@@ -56,7 +56,9 @@ TAGS_SAVE_AS = "topics/index.html"
 AUTHORS_SAVE_AS = "authors/index.html"
 DIRECT_TEMPLATES = ["tags", "categories", "authors"]
 DEFAULT_PAGINATION = 10
-PAGINATED_TEMPLATES = {{"index": 7, "tag": None, "category": None, "author": None, "outlet": None}}
+PAGINATED_TEMPLATES = {{
+    "index": 7, "tag": None, "category": None, "author": None, "outlet": None, "corrections": None,
+}}
 PAGINATION_PATTERNS = (
     (1, "{{url}}", "{{save_as}}"),
     (2, "{{base_name}}/page/{{number}}/", "{{base_name}}/page/{{number}}/index.html"),
@@ -87,6 +89,7 @@ WITH_FUTURE_DATES = False
 
 ARCHIVES_URL = "archive/"
 OUTLETS_URL = "sources/"
+CORRECTIONS_URL = "corrections/"
 SEARCH_URL = "search/"
 CATEGORIES_URL = "sections/"
 TAGS_URL = "topics/"

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from ..core.sourceedit import EditRefused, add_fields
 from ..core.sources import Source
 from ..core.story import Options, StoryReader
 from ..files import cachefile
+from ..files.replace import replace_file
 from .linkstore import Store, StoreError
 from .wayback import FOUND, NONE, Lookup
 
@@ -485,7 +485,7 @@ def _write(edits: list[Edit], say: Callable[[str], None]) -> tuple[list[str], li
         except EditRefused as exc:
             refused.append(f"{shown}: not written: {exc}")
             continue
-        _replace(file, new)
+        replace_file(file, new)
         written.append(shown)
         say(
             f"{shown}: wrote "
@@ -494,24 +494,6 @@ def _write(edits: list[Edit], say: Callable[[str], None]) -> tuple[list[str], li
             )
         )
     return written, refused
-
-
-def _replace(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, keeping its permissions."""
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".briefing-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 __all__ = ["StoreError", "archive", "as_json", "check", "read", "summary"]

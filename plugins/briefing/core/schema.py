@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .corrections import KINDS
 from .metadata import STATUSES
 from .sources import FIELDS, KEY_PATTERN
 
@@ -31,7 +32,8 @@ FIELD_DOCS = {
     "2026-11-27T07:30:00+00:00. Without an offset the site's TIMEZONE is used, with a "
     "date-naive warning. A story dated in the future is held back until then "
     "(story-scheduled)",
-    "modified": "when it was last corrected, same format; feeds show it as updated",
+    "modified": "when it was last corrected, same format; feeds show it as updated. Without "
+    "it, a story with corrections is modified at its newest entry",
     "category": "the section, such as City (one)",
     "tags": "topics: a YAML list [transport, energy], or text split on ; if present, else ,",
     "authors": "who wrote it, a list or text like tags / one name",
@@ -55,6 +57,8 @@ FIELD_DOCS = {
     "one, the id comes from the file's path: renaming the file changes it, and the build "
     "warns (feed-id-changed)",
     "sources": "the story's sources, below",
+    "corrections": "the corrections and updates made after publishing, a list of entries "
+    "with date, text and kind: see Corrections and updates, below",
 }
 SOURCE_DOCS = {
     "url": "required: the page cited, an absolute http:// or https:// URL",
@@ -130,6 +134,26 @@ def front_matter_schema() -> dict[str, Any]:
         "url": text,
         "save_as": text,
         "template": text,
+        "corrections": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "date": {**date, "description": "when: ISO 8601 with a time and an offset"},
+                    "text": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "one paragraph of Markdown; it may cite",
+                    },
+                    "kind": {
+                        "enum": list(KINDS),
+                        "description": "correction (default), update or clarification",
+                    },
+                },
+                "required": ["date", "text"],
+                "additionalProperties": False,
+            },
+        },
         "sources": {
             "oneOf": [
                 {

@@ -56,7 +56,7 @@ def add_fields(data: bytes, key: str, fields: list[tuple[str, str]]) -> bytes:
         assert header is not None
     at, indent = _block_end(lines, header, path, key)
     new = [
-        " " * indent + f"{name}: {_scalar(v)}" + ("\r" if eol == "\r\n" else "")
+        " " * indent + f"{name}: {yaml_scalar(v)}" + ("\r" if eol == "\r\n" else "")
         for name, v in fields
     ]
     lines[at:at] = new
@@ -159,7 +159,7 @@ def _block_end(
         raise EditRefused(f"source '{key}' has its fields on the key's line")
     indent = first_col - 1
     last = first_line - 1  # 0-based index of the block's last non-blank line
-    end = _fence_index(lines, header)
+    end = fence_index(lines, header)
     i = first_line
     while i < end:
         line = lines[i].rstrip("\r")
@@ -171,15 +171,15 @@ def _block_end(
     return last + 1, indent
 
 
-def _fence_index(lines: list[str], header: frontmatter.Header) -> int:
+def fence_index(lines: list[str], header: frontmatter.Header) -> int:
     """The 0-based index of the closing fence line."""
     return header.body_line - 2
 
 
-def _scalar(value: str) -> str:
+def yaml_scalar(value: str) -> str:
     """``value`` as YAML that reads back as the same string: plain when it can be."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # a day, as authors write one
-        return value
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z))?", value):
+        return value  # a day or a time, as authors write them (the reader takes them as text)
     try:
         if yaml.safe_load(f"k: {value}") == {"k": value} and not value.startswith(("'", '"')):
             return value

@@ -5,6 +5,7 @@ Used by the Pelican reader during a build and by ``briefing check`` without one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from . import archive, citations, frontmatter, limits, markdown, metadata
+from . import archive, citations, corrections, frontmatter, limits, markdown, metadata
 from .diagnostics import Diagnostic, Severity, Sink, display_path, unforeseen
 from .settings import SETTINGS, setting
 from .sources import parse_sources
@@ -40,6 +41,8 @@ class Options:
     summary_max_length: int | None = 50
     summary_max_paragraphs: int | None = None
     summary_end_suffix: str = "…"
+    # how a correction's date is shown (Pelican's DEFAULT_DATE_FORMAT)
+    date_format: str = "%-d %B %Y, %H:%M"
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Options:
@@ -55,6 +58,7 @@ class Options:
             summary_max_length=settings.get("SUMMARY_MAX_LENGTH", cls.summary_max_length),
             summary_max_paragraphs=settings.get("SUMMARY_MAX_PARAGRAPHS"),
             summary_end_suffix=settings.get("SUMMARY_END_SUFFIX", cls.summary_end_suffix),
+            date_format=settings.get("DEFAULT_DATE_FORMAT") or cls.date_format,
         )
 
 
@@ -239,6 +243,8 @@ class StoryReader:
         }
         story.html = markdown.render(self.md, header.body, env)
         story.words = (len(story.html), archive.body_words(story.html))
+        found = self._corrections(story, header, sink, sources, broken, keys_as_text)
+        cited_elsewhere.update(found)
         for line, col, code, message in env.get(citations.PROBLEMS, []):
             sink.error(line + header.body_line - 1, col, code, message)
         story.links = [
@@ -258,6 +264,54 @@ class StoryReader:
             by_key = {s.key: s for s in sources}
             story.metadata["sources"] = sources
             story.metadata["cited_sources"] = [by_key[k] for k in cited]
+
+    def _corrections(
+        self,
+        story: Story,
+        header: frontmatter.Header,
+        sink: Sink,
+        sources: list[Any],
+        broken: set[str],
+        keys_as_text: bool,
+    ) -> set[str]:
+        """Read ``corrections:``, render each text with the story's sources, add the
+        Corrections section after the body, and date ``modified`` by the newest entry
+        when it is not given.  Returns the keys of the sources the entries cite."""
+        meta = story.metadata
+        date, modified = meta.get("date"), meta.get("modified")
+        if date is not None and modified is not None and corrections.earlier(modified, date):
+            sink.error(
+                *header.where(("modified",)),
+                "modified-before-date",
+                f"'modified' ({modified.isoformat()}) is before the story's date "
+                f"({date.isoformat()})",
+            )
+        cited: set[str] = set()
+        if "corrections" not in meta:
+            return cited
+        entries = []
+        for entry, path in corrections.parse_corrections(
+            meta.pop("corrections"), header, sink, story_date=date
+        ):
+            shown: dict[str, Any] = {
+                citations.SOURCES: sources,
+                citations.BROKEN: broken,
+                citations.DETACHED: True,
+                citations.KEYS_AS_TEXT: keys_as_text,
+            }
+            rendered = markdown.render(self.md, entry.text, shown)
+            for _, _, code, message in shown.get(citations.PROBLEMS, []):
+                sink.error(*header.where((*path, "text")), code, f"in a correction: {message}")
+            cited.update(shown.get(citations.CITED, []))
+            entries.append(dataclasses.replace(entry, html=rendered))
+        if entries:
+            meta["corrections"] = entries
+            story.html = (story.html or "") + corrections.section_html(
+                entries, self.options.date_format
+            )
+            if modified is None:
+                meta["modified"] = corrections.newest(entries).date
+        return cited
 
 
 #: Fields whose position a story keeps, for what is found about them after reading

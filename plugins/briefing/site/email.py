@@ -155,9 +155,16 @@ def _stories(
         html = _for_mail(feeds.absolutize(story.get_content(siteurl), url))
         plain = sources_text = ""
         if reader is not None:
+            body = reader.body_of(story.source_path) or ""
+            entries = sorted(getattr(story, "corrections", None) or (), key=lambda c: c.date)
+            if entries:  # after the story, newest first, as its page shows them
+                fmt = reader.options.date_format
+                body += "\n\n## Corrections\n\n" + "\n\n".join(
+                    c.markdown(fmt) for c in reversed(entries)
+                )
             plain, sources_text = edition.story_text(
                 reader.md,
-                reader.body_of(story.source_path) or "",
+                body,
                 list(getattr(story, "sources", None) or []),
                 base_url=url,
                 resolve=_resolver(context, story, siteurl),

@@ -229,6 +229,7 @@ OPML_PATH = "feeds/index.opml"
 _GROUPS = (
     ("all", "The whole site"),
     ("daily", "Daily briefings"),
+    ("corrections", "Corrections"),
     ("section", "Sections"),
     ("topic", "Topics"),
     ("source", "Outlets"),
@@ -270,7 +271,7 @@ def opml(all_feeds: list[Feed], sitename: str, siteurl: str) -> str:
 
 def feed_path(kind: str, obj: Any = None) -> str:
     """Where a feed lives, without its format's suffix (.atom.xml, .rss.xml, .json)."""
-    if kind in ("all", "daily"):
+    if kind in ("all", "daily", "corrections"):
         return f"feeds/{kind}"
     folder = {"section": "section", "topic": "topic", "outlet": "source"}[kind]
     return f"feeds/{folder}/{obj.slug}"

@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from ..core import archive
+from ..core import archive, corrections
 from ..core.diagnostics import Diagnostic, Severity, display_path
 from ..core.settings import setting
 from . import email, feeds, search, state, templates
@@ -67,6 +67,7 @@ class BriefingGenerator(Generator):
             search_pages=search_pages,
             search_bundles=sorted(search_pages, reverse=True),
         )
+        self.corrections = corrections.listing(stories)
         self.namespace = _feed_namespace(self.settings)
         self.entry_ids = self._entry_ids(stories)
 
@@ -101,6 +102,15 @@ class BriefingGenerator(Generator):
                 url=outlet.url,
             )
         write("sources/index.html", "outlets", url="sources/")
+        listed = corrections_url(self.settings)
+        write(
+            listed + "index.html",
+            "corrections",
+            paginated={"corrections": self.corrections},
+            template_name="corrections",
+            corrections=self.corrections,
+            url=listed,
+        )
         write("search/index.html", "search", url="search/")
         write("404.html", "404", url="404.html")
         for name in ("sitemap.xml", "robots.txt"):
@@ -192,6 +202,25 @@ class BriefingGenerator(Generator):
             authors=[str(a) for a in getattr(story, "authors", [])],
             categories=list(dict.fromkeys(categories)),
             sources=_sources(story),
+        )
+
+    def _correction_entry(self, item: corrections.Listed, siteurl: str) -> feeds.Entry:
+        """A corrections feed's entry: one correction, linking to it on its story."""
+        story, entry = item.story, item.entry
+        story_url = f"{siteurl}/{story.url}"
+        title = Markup.escape(story.title)
+        body = feeds.absolutize(entry.html, story_url)
+        note = f'<p>{entry.label} to <a href="{story_url}">{title}</a>.</p>'
+        key = f"correction:{self.entry_ids[id(story)]}:{entry.iso}"
+        return feeds.Entry(
+            id=f"urn:uuid:{uuid.uuid5(self.namespace, key)}",
+            title=f"{entry.label}: {story.title}",
+            url=f"{story_url}#{item.anchor}",
+            content_html=f"{body}\n{note}",
+            summary_html="",
+            published=entry.date,
+            updated=entry.date,
+            categories=[entry.label],
         )
 
     def _day_entry(self, day: archive.Day, entry: Any, siteurl: str) -> feeds.Entry:
@@ -291,6 +320,16 @@ class BriefingGenerator(Generator):
             )
         all_feeds.append(
             feed(
+                feeds.feed_path("corrections"),
+                f"{sitename}: corrections",
+                corrections_url(self.settings),
+                self.corrections,
+                "Every correction, update and clarification, newest first",
+                lambda item: self._correction_entry(item, siteurl),
+            )
+        )
+        all_feeds.append(
+            feed(
                 feeds.feed_path("daily"),
                 f"{sitename}: daily briefings",
                 "",
@@ -314,6 +353,11 @@ class BriefingGenerator(Generator):
             functools.partial(feeds.opml, all_feeds, sitename, siteurl),
             ("opml", listed),
         )
+
+
+def corrections_url(settings: dict[str, Any]) -> str:
+    """Where the corrections page is (``CORRECTIONS_URL``, a folder)."""
+    return str(settings.get("CORRECTIONS_URL") or "corrections/").strip("/") + "/"
 
 
 def _sources(story: Any) -> list[Any]:

@@ -90,6 +90,7 @@ def check(generators: list[Any]) -> None:
     found += _urls(contents, generators, reserved(settings))
     found += _links(contents, context)
     found += _scheduled(contents, settings)
+    found += _corrections_ahead(contents)
     found += _ignored(settings)
     if setting(settings, "BRIEFING_ARCHIVE_NOTES"):
         found += _unarchived(contents, setting(settings, "BRIEFING_ARCHIVE_AFTER_DAYS"))
@@ -386,6 +387,29 @@ def _unarchived(contents: list[Any], days: int) -> list[Diagnostic]:
                         "source-unarchived",
                         f"source '{source.key}' is {age} days old and has no archived copy; "
                         "find one with `briefing sources archive --write`",
+                    )
+                )
+    return found
+
+
+def _corrections_ahead(contents: list[Any]) -> list[Diagnostic]:
+    """A correction dated after the build's clock: a mistyped date, most likely (the
+    reader cannot say, its results are kept between builds)."""
+    found = []
+    now = clock.now()
+    for content in contents:
+        if getattr(content, "status", None) == "draft":
+            continue
+        for c in getattr(content, "corrections", None) or ():
+            when = c.date if c.date.tzinfo else c.date.replace(tzinfo=now.tzinfo)
+            if when > now:
+                found.append(
+                    _diagnostic(
+                        content,
+                        (c.line, c.col),
+                        "correction-future",
+                        f"the correction is dated {c.iso}, after the build's clock "
+                        f"({clock.source()}: {now.isoformat(timespec='seconds')})",
                     )
                 )
     return found

@@ -102,6 +102,16 @@ def news_article(article: Any, siteurl: str, sitename: str) -> dict[str, Any]:
             for s in getattr(article, "sources", None) or ()
         ],
     }
+    corrections = getattr(article, "corrections", None) or []
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": c.plain,
+                "datePublished": c.iso,
+            }
+            for c in sorted(corrections, key=lambda c: c.date, reverse=True)
+        ]
     if getattr(article, "category", None):
         data["articleSection"] = str(article.category)
     if getattr(article, "tags", None):
