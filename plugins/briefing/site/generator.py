@@ -10,6 +10,7 @@ Page URLs (also in the README):
     /archive/                 every year → month → day, with story counts
     /section/<slug>/  /sections/    /topic/<slug>/  /topics/      (Pelican)
     /sources/<host>/          every story citing an outlet (paginated);  /sources/  all outlets
+    /corrections/             every correction of the site, newest first (paginated)
     /search/  /404.html  /sitemap.xml  /robots.txt
 """
 

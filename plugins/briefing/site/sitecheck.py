@@ -28,9 +28,9 @@ from ..core.urls import segment_problem, shortened
 from . import state
 
 #: The first parts of addresses the archive generator writes itself (``generator.py``:
-#: outlets, the archive, search; the front page's later pages), the feeds and the search
-#: index: no story or page may take them.
-_OWN = frozenset({"archive", "search", "sources", "feeds", "page", "pagefind"})
+#: outlets, the archive, search, corrections; the front page's later pages), the feeds
+#: and the search index: no story or page may take them.
+_OWN = frozenset({"archive", "search", "sources", "feeds", "page", "pagefind", "corrections"})
 #: Settings whose first part is the address of one of the site's own pages (Pelican's
 #: sections, topics, authors, drafts and the theme's files; the theme's links to the
 #: archive, outlets and search).
@@ -45,6 +45,7 @@ _URL_SETTINGS = (
     "ARCHIVES_URL",
     "OUTLETS_URL",
     "SEARCH_URL",
+    "CORRECTIONS_URL",
     "THEME_STATIC_DIR",
 )
 
