@@ -15,7 +15,7 @@ from typing import Any
 
 from . import frontmatter
 from .diagnostics import Sink
-from .sourceedit import EditRefused, fence_index, yaml_scalar
+from .sourceedit import EditRefused, fence_index, open_story, yaml_scalar
 
 _BIG = 10**7
 
@@ -23,19 +23,7 @@ _BIG = 10**7
 def append_correction(data: bytes, entry: dict[str, str]) -> tuple[bytes, list[str]]:
     """``data`` (a story's bytes) with ``entry`` (date, text and maybe kind, as text)
     appended to its corrections; also the lines added (without line ends)."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise EditRefused("the file is not valid UTF-8") from None
-    if re.search("\r(?!\n)", text):
-        raise EditRefused("the file has a line break written as a lone CR")
-    eol = "\r\n" if "\r\n" in text else "\n"
-    header = frontmatter.split(text.replace("\r\n", "\n"), Sink(""), max_front_matter=_BIG)
-    if header is None or header.style != "yaml":
-        raise EditRefused(
-            "corrections can be written only in YAML front matter (between --- lines)"
-        )
+    bom, text, eol, header = open_story(data, "corrections")
     lines = text.split("\n")  # a CRLF file keeps its "\r" at each line's end
     fields = [(name, entry[name]) for name in ("date", "text", "kind") if entry.get(name)]
     if "corrections" not in header.data:

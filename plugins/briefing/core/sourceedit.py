@@ -29,8 +29,10 @@ class EditRefused(Exception):
     """The edit cannot be made safely; the message says why, for the author."""
 
 
-def add_fields(data: bytes, key: str, fields: list[tuple[str, str]]) -> bytes:
-    """``data`` (a story's bytes) with ``fields`` (name, value) added to source ``key``."""
+def open_story(data: bytes, what: str) -> tuple[bool, str, str, frontmatter.Header]:
+    """A story's bytes as an editor needs them: whether it starts with a byte order mark,
+    its text, its line end, and its YAML front matter (``what`` says, for the refusal,
+    what is to be written there)."""
     bom = data.startswith(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8-sig")
@@ -41,7 +43,13 @@ def add_fields(data: bytes, key: str, fields: list[tuple[str, str]]) -> bytes:
     eol = "\r\n" if "\r\n" in text else "\n"
     header = frontmatter.split(text.replace("\r\n", "\n"), Sink(""), max_front_matter=10**7)
     if header is None or header.style != "yaml":
-        raise EditRefused("sources can be written only in YAML front matter")
+        raise EditRefused(f"{what} can be written only in YAML front matter (between --- lines)")
+    return bom, text, eol, header
+
+
+def add_fields(data: bytes, key: str, fields: list[tuple[str, str]]) -> bytes:
+    """``data`` (a story's bytes) with ``fields`` (name, value) added to source ``key``."""
+    bom, text, eol, header = open_story(data, "sources")
     lines = text.split("\n")  # a CRLF file keeps its "\r" at each line's end
     sources = header.data.get("sources")
     path, value = _find(sources, key)
