@@ -1,12 +1,12 @@
 """Digests of what each page is made of, so an unchanged page can be taken over from the
 last published build instead of being rendered again.
 
-A page's digest is the **site digest** (Briefing's and Pelican's code, the theme, the
-settings, and everything about every story except its body) plus the bodies of the stories
-the page shows in full: the story of a story page, the stories of a day, of a page of a
-list, of a feed.  So editing a story's text re-renders only the pages that carry that text;
-changing anything else a page could show about a story (title, date, URL, section, topics,
-authors, sources, summary, reading time) changes the site digest and re-renders every page.
+A page's key is the **site digest** (Briefing's and Pelican's code, the theme, the
+settings) combined with the digest of what the page shows (``PageDigests``): its own
+stories in full, the cards of the stories it lists or links to, and the parts of the
+context its template reads.  So editing a story's text re-renders only the pages that
+carry that text, and a new story or a changed headline only the pages that show or list
+that story (its day, its lists, its neighbours, the feeds it is in), not every page.
 
 A value with no stable form (an object that prints with its memory address) makes its page
 *unkeyed*: such a page is always rendered, never reused.
@@ -121,6 +121,10 @@ def _holds(value: Any) -> bool:
     return any(hasattr(value, attr) for attr in _HOLDERS)
 
 
+#: what a page's key always covers, whatever its template names: whether its links are
+#: relative (its SITEURL)
+_ALWAYS = frozenset({"relative"})
+
 _BODY = "_briefing_body"  # (the body, its digest), kept in the story with it
 
 
@@ -147,69 +151,225 @@ def combine(site: str, page: str | None) -> str | None:
     return hashlib.blake2b(f"{site}:{page}".encode(), digest_size=20).hexdigest()
 
 
+def template_reads(template: Any) -> frozenset[str] | None:
+    """The names a template reads from its context (its own, and those of every template
+    it extends, includes or imports), or None when that cannot be known (a template
+    named by a variable, a template without source)."""
+    env = getattr(template, "environment", None)
+    name = getattr(template, "name", None)
+    if env is None or name is None or env.loader is None:
+        return None
+    cache = env.__dict__.setdefault("_briefing_reads", {})
+    if name in cache:
+        return cache[name]
+    from jinja2 import TemplateNotFound, meta
+
+    found: set[str] | None = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo and found is not None:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0]
+        except TemplateNotFound:
+            found = None
+            break
+        tree = env.parse(source)
+        found |= meta.find_undeclared_variables(tree)
+        for ref in meta.find_referenced_templates(tree):
+            if ref is None:
+                found = None
+                break
+            todo.append(ref)
+    cache[name] = None if found is None else frozenset(found)
+    return cache[name]
+
+
 class PageDigests:
-    """``page(name, template, kwargs)``: the digest of one page's own inputs (its name,
-    template and arguments, the bodies of the stories it shows), or None when unkeyed;
-    a page's key is that ``combine``-d with the site digest."""
+    """``page(name, template, kwargs)``: the digest of what one page shows, or None when
+    unkeyed; a page's key is that ``combine``-d with the site digest (code, theme,
+    settings).
 
-    def __init__(self, context: dict[str, Any]) -> None:
-        # the site's own lists (every story, every date...) are covered by the site digest
-        self._site_lists = {id(v) for v in context.values() if isinstance(v, (list, tuple))}
-        # the digest of each list walked, by identity: a day's stories, a feed's items are
-        # shown on several pages (the context does not change while pages are planned)
+    What a page shows: its arguments (a story, a day, a page of a list, a feed), and the
+    values of the context its template reads (``template_reads``: the site's pages for
+    the masthead, the calendar for the archive…).  A story is digested with everything a
+    page may show of it (``keys.story_record``: its fields, sources, summary, reading
+    time, corrections), its body, and the cards of the stories it links to (previous,
+    next, related) and of its day and outlets; a day, month, year, outlet or feed with
+    its own fields and the stories it holds.  So a new story renders again the pages
+    that show it or link to it, not the whole site."""
+
+    def __init__(self, context: dict[str, Any], settings: dict[str, Any] | None = None) -> None:
+        self.context = context
+        self.settings = settings or {}
+        # a story's digests, by identity (the context does not change while pages are
+        # planned): its card (what a list shows) and all of it (its own page, its day)
+        self._cards: dict[int, tuple[Any, bytes]] = {}
+        self._stories: dict[int, tuple[Any, bytes]] = {}
         self._lists: dict[int, tuple[Any, bytes]] = {}
+        self._everything: bytes | None = None
 
-    def page(self, name: str, template: str, kwargs: dict[str, Any]) -> str | None:
+    def page(
+        self, name: str, template: str, kwargs: dict[str, Any], source: Any = None
+    ) -> str | None:
         h = hashlib.blake2b(digest_size=20)
         feed(h, name)
         feed(h, template)
-        # a paginated page shows the bodies on its own page, not those of everything its
-        # day, outlet or feed holds
-        paginated = any(key.endswith("_page") for key in kwargs)
+        reads = template_reads(source) if source is not None else None
         try:
             for key in sorted(kwargs):
+                if reads is not None and key not in reads and key not in _ALWAYS:
+                    continue  # an argument the template never names, such as all_articles
                 value = kwargs[key]
-                if (
-                    isinstance(value, Paginator)
-                    or f"{key}_page" in kwargs  # a paginated page shows its own page
-                    or id(value) in self._site_lists
-                ):
-                    continue
                 feed(h, key)
-                if key.endswith(("_previous_page", "_next_page")):
+                if isinstance(value, Paginator):
+                    # "page N of M": how many there are, not what the other pages hold
+                    feed(h, (value.count, value.num_pages, value.per_page))
+                elif f"{key}_page" in kwargs:
+                    # a paginated page shows its own page of the list in full; of the
+                    # whole list, what a list shows (how many, their cards)
+                    h.update(self._cards_of(value, 0))
+                elif key.endswith(("_previous_page", "_next_page")):
                     # a link to the page before or after: its number, not its stories
                     feed(h, value.number if isinstance(value, PaginatorPage) else value)
-                elif paginated and type(value) not in _PLAIN and _holds(value):
-                    feed(h, getattr(value, "path", None) or getattr(value, "url", None))
                 else:
                     self._walk(h, value, 0)
+            if source is not None:
+                if reads is None:
+                    h.update(self.everything())
+                else:
+                    for read in sorted(reads):
+                        if read in kwargs or read in self.settings or read not in self.context:
+                            continue  # an argument; a setting (in the site digest); unknown
+                        value = self.context[read]
+                        if callable(value) and not isinstance(value, (list, dict)):
+                            continue  # a function of the site's: its code is in the digest
+                        feed(h, "ctx:" + read)
+                        self._walk(h, value, 0)
         except Unstable:
             return None
         return h.hexdigest()
 
+    def everything(self) -> bytes:
+        """Every story of the site, for a page whose template's reads are not known."""
+        if self._everything is None:
+            h = hashlib.blake2b(digest_size=20)
+            for key in sorted(k for k, v in self.context.items() if isinstance(v, list)):
+                feed(h, key)
+                self._walk(h, self.context[key], 0)
+            self._everything = h.digest()
+        return self._everything
+
+    def card(self, story: Content) -> bytes:
+        """What a list shows of a story (everything but its body and its links)."""
+        known = self._cards.get(id(story))
+        if known is not None and known[0] is story:
+            return known[1]
+        from .keys import story_record
+
+        h = hashlib.blake2b(b"C", digest_size=16)
+        feed(h, story_record(story))
+        found = h.digest()
+        self._cards[id(story)] = (story, found)
+        return found
+
+    def story(self, story: Content) -> bytes:
+        """All of a story a page may show: its card, body, and what it links to."""
+        known = self._stories.get(id(story))
+        if known is not None and known[0] is story:
+            return known[1]
+        h = hashlib.blake2b(b"S", digest_size=16)
+        h.update(self.card(story))
+        h.update(body_digest(story))
+        day = getattr(story, "day", None)
+        feed(h, (getattr(day, "url", None), getattr(day, "title", None)))
+        for attr in ("previous_story", "next_story"):
+            linked = getattr(story, attr, None)
+            h.update(self.card(linked) if isinstance(linked, Content) else b"-")
+        for linked in getattr(story, "related_stories", None) or ():
+            h.update(self.card(linked))
+        for outlet in getattr(story, "outlets", None) or ():
+            feed(h, (outlet.host, outlet.name, outlet.url))
+        found = h.digest()
+        self._stories[id(story)] = (story, found)
+        return found
+
     def _walk(self, h: Any, value: Any, depth: int) -> None:
-        """The bodies a page shows: of stories, and of the stories in what it lists."""
         if depth > _MAX_DEPTH:
             raise Unstable("nested too deeply")
         if isinstance(value, Content):
-            h.update(body_digest(value))
+            h.update(self.story(value))
+        elif type(value) in _PLAIN:
+            feed(h, value, depth + 1)
         elif isinstance(value, PaginatorPage):
-            h.update(b"P%d" % value.number)
+            paginator = value.paginator
+            h.update(b"P%d/%d/%d" % (value.number, paginator.num_pages, paginator.count))
             self._walk(h, value.object_list, depth + 1)
         elif isinstance(value, (list, tuple)):
             h.update(self._list_digest(value, depth))
-        elif type(value) in _PLAIN:
-            feed(h, value, depth + 1)
+        elif isinstance(value, dict):
+            h.update(b"d%d{" % len(value))
+            for key in sorted(value, key=repr):
+                feed(h, key, depth + 1)
+                self._walk(h, value[key], depth + 1)
+            h.update(b"}")
         elif _holds(value):
-            # a day, month, year or outlet of the archive, or a feed: its own fields come
-            # from the site digest, the bodies of its stories do not
-            h.update(b"A" + type(value).__name__.encode())
-            feed(h, getattr(value, "path", None) or getattr(value, "url", None))
-            for attr in _HOLDERS:
-                if hasattr(value, attr):
-                    self._walk(h, getattr(value, attr), depth + 1)
+            self._holder(h, value, depth)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            h.update(b"c" + type(value).__qualname__.encode())
+            for f in dataclasses.fields(value):
+                if f.compare:
+                    feed(h, f.name)
+                    self._walk(h, getattr(value, f.name), depth + 1)
         else:
             feed(h, value, depth + 1)
+
+    def _cards_of(self, value: Any, depth: int) -> bytes:
+        """What a list shows of the stories in ``value`` (a list, or a list of days):
+        how many, and their cards."""
+        if depth > _MAX_DEPTH:
+            raise Unstable("nested too deeply")
+        h = hashlib.blake2b(b"K", digest_size=16)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        h.update(b"%d;" % len(items))
+        for item in items:
+            if isinstance(item, Content):
+                h.update(self.card(item))
+            elif _holds(item):
+                feed(h, getattr(item, "url", None) or getattr(item, "path", None))
+                for attr in _HOLDERS:
+                    if hasattr(item, attr):
+                        h.update(self._cards_of(getattr(item, attr), depth + 1))
+            else:
+                self._walk(h, item, depth + 1)
+        return h.digest()
+
+    def _holder(self, h: Any, value: Any, depth: int) -> None:
+        """A day, month, year, outlet or feed: its own fields (a neighbour of the same
+        kind, such as a day's previous day, by its address only) and what it holds; what
+        its properties answer (its address, its title) comes from those fields."""
+        h.update(b"A" + type(value).__name__.encode())
+        fields = (
+            [f.name for f in dataclasses.fields(value)]
+            if dataclasses.is_dataclass(value)
+            else sorted(k for k in vars(value) if not k.startswith("_"))
+        )
+        for attr in fields:
+            item = getattr(value, attr, None)
+            if isinstance(item, types.MethodType):
+                continue  # what it answers comes from the fields digested here
+            feed(h, attr)
+            if attr in _HOLDERS:
+                self._walk(h, item, depth + 1)
+            elif _holds(item) or isinstance(item, Content):
+                feed(h, getattr(item, "url", None) or getattr(item, "path", None))
+            elif callable(item) and not isinstance(item, (list, dict)):
+                feed(h, item)  # a function: its name
+            else:
+                self._walk(h, item, depth + 1)
 
     def _list_digest(self, value: list[Any] | tuple[Any, ...], depth: int) -> bytes:
         known = self._lists.get(id(value))
@@ -218,7 +378,7 @@ class PageDigests:
         h = hashlib.blake2b(b"L%d" % len(value), digest_size=16)
         for item in value:
             if isinstance(item, Content):
-                h.update(body_digest(item))
+                h.update(self.story(item))
             else:
                 self._walk(h, item, depth + 1)
         found = h.digest()

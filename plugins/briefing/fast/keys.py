@@ -12,9 +12,9 @@ was made from is the same.
 * related stories (``related``, ``briefing-related.pickle``): ``related_key``: each
   story's path, date, title, topics and outlets;
 * pages (``pages``, ``briefing-pages.pickle``): ``site_digest``: Briefing's, Pelican's
-  and the other plugins' code, the libraries that shape HTML, the theme, every setting,
-  everything about every story but its body; then each page's own inputs
-  (``fingerprint.PageDigests``);
+  and the other plugins' code, the libraries that shape HTML, the theme, every setting;
+  then what each page shows (``fingerprint.PageDigests``): its stories, whole or as
+  cards, and the parts of the context its template reads;
 * search bundles (``site.search``, ``briefing-search/``): the text Pagefind reads of
   each page, and Pagefind's version (``site.search.shard_key``).
 """
@@ -166,28 +166,15 @@ def story_record(story: Any) -> tuple[Any, ...]:
 
 
 def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
-    """One digest for everything every page may depend on (see the module's docstring)."""
+    """One digest for what every page may depend on: the code, the theme, the settings and
+    the site's static files (see the module's docstring); the stories a page shows are
+    in its own digest (``fingerprint.PageDigests``)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(code(settings).encode())
     theme = settings.get("THEME")
     if theme and os.path.isdir(theme):
         _files_digest(h, theme)
     feed_settings(h, settings)
-    for key in (
-        "articles",
-        "translations",
-        "drafts",
-        "drafts_translations",
-        "hidden_articles",
-        "hidden_translations",
-        "pages",
-        "hidden_pages",
-        "draft_pages",
-    ):
-        items = context.get(key) or []
-        h.update(key.encode() + b"%d" % len(items))
-        for story in items:
-            feed(h, story_record(story))
     static = context.get("static_content") or {}
     feed(h, sorted((k, getattr(v, "url", None)) for k, v in static.items()))
     return h.hexdigest()

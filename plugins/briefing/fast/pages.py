@@ -134,7 +134,7 @@ class PlanningWriter(Writer):
         if self.digests is None and self.reuse:
             # the first page planned: every generator has read its content by now; the
             # site digest is worked out on another core while pages are planned
-            self.digests = PageDigests(context)
+            self.digests = PageDigests(context, self.settings)
             self._site = background.Forked(site_digest, self.settings, context)
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
@@ -203,7 +203,7 @@ class PlanningWriter(Writer):
         key = None
         if self.digests is not None:
             extra = {"relative": relative_urls, **kwargs}
-            key = self.digests.page(name, template.name or repr(template), extra)
+            key = self.digests.page(name, template.name or repr(template), extra, template)
         job = Job(name, self._keyed(key), template=template, context=context, own=own)
         self._add(job, override)
 
