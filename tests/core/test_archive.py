@@ -72,6 +72,17 @@ def test_related_among_equal_scores_are_the_nearest_in_time_then_by_title():
     assert [s.title for s in base.related_stories] == ["kin", "a twin", "minus1"]
 
 
+def test_related_stories_are_earlier_so_later_news_never_changes_a_storys_page():
+    first = story("first", (2026, 11, 1, 9), tags=["energy"], sources=[src("ft.com")])
+    second = story("second", (2026, 11, 2, 9), tags=["energy"], sources=[src("ft.com")])
+    archive.link_related([first, second])
+    assert first.related_stories == [] and second.related_stories == [first]
+    later = story("later", (2026, 11, 3, 9), tags=["energy"], sources=[src("ft.com")])
+    archive.link_related([first, second, later])
+    assert first.related_stories == [] and second.related_stories == [first]
+    assert later.related_stories == [second, first]
+
+
 def test_previous_and_next_story_in_time():
     a, b, c = (story(t, (2026, 11, d, 9)) for t, d in (("a", 1), ("b", 2), ("c", 3)))
     archive.link_neighbours([c, a, b])

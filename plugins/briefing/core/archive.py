@@ -206,7 +206,9 @@ def link_neighbours(stories: Sequence[Any]) -> None:
 
 
 def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
-    """Set ``related_stories``: most shared outlets (weight 2) and topics (weight 1).
+    """Set ``related_stories``: most shared outlets (weight 2) and topics (weight 1),
+    among the stories published before it, so that a story's page never changes when
+    later news arrives (readers see the background a story was written against).
 
     Candidates come from the stories nearest in time within each shared topic or outlet,
     so a topic with thousands of stories costs the same as a small one.
@@ -224,11 +226,10 @@ def link_related(stories: Sequence[Any], *, limit: int = 3) -> None:
         for key in each[number]:
             group = groups[key]
             at = place[key][number]
-            near = group[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]
+            near = group[max(0, at - RELATED_WINDOW) : at]  # earlier stories only
             scores.update(near)
             if key[0] == "outlet":
                 scores.update(near)
-        scores.pop(number, None)
         if len(scores) > limit:  # only those scoring at least the limit-th best can be
             least = heapq.nlargest(limit, scores.values())[-1]
             candidates = [(n, c) for n, c in scores.items() if c >= least]

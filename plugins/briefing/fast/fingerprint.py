@@ -159,33 +159,41 @@ def template_reads(template: Any) -> frozenset[str] | None:
     name = getattr(template, "name", None)
     if env is None or name is None or env.loader is None:
         return None
-    cache = env.__dict__.setdefault("_briefing_reads", {})
-    if name in cache:
-        return cache[name]
-    from jinja2 import TemplateNotFound, meta
-
-    found: set[str] | None = set()
-    seen: set[str] = set()
-    todo = [name]
-    while todo and found is not None:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            source = env.loader.get_source(env, current)[0]
-        except TemplateNotFound:
-            found = None
-            break
-        tree = env.parse(source)
-        found |= meta.find_undeclared_variables(tree)
-        for ref in meta.find_referenced_templates(tree):
-            if ref is None:
-                found = None
+    closures = env.__dict__.setdefault("_briefing_reads", {})
+    if name not in closures:
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            own = _own_reads(env, current)
+            if own is None:
+                found = None  # type: ignore[assignment]
                 break
-            todo.append(ref)
-    cache[name] = None if found is None else frozenset(found)
-    return cache[name]
+            found |= own[0]
+            todo.extend(own[1])
+        closures[name] = None if found is None else frozenset(found)
+    return closures[name]
+
+
+def _own_reads(env: Any, name: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """One template file's free names and the templates it names, parsed once a build."""
+    files = env.__dict__.setdefault("_briefing_files", {})
+    if name not in files:
+        from jinja2 import TemplateNotFound, meta
+
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+        except TemplateNotFound:
+            files[name] = None
+        else:
+            refs = tuple(meta.find_referenced_templates(tree))
+            names = frozenset(meta.find_undeclared_variables(tree))
+            files[name] = None if None in refs else (names, refs)
+    return files[name]
 
 
 class PageDigests:
@@ -210,6 +218,8 @@ class PageDigests:
         self._cards: dict[int, tuple[Any, bytes]] = {}
         self._stories: dict[int, tuple[Any, bytes]] = {}
         self._lists: dict[int, tuple[Any, bytes]] = {}
+        self._holders: dict[int, tuple[Any, bytes]] = {}
+        self._card_lists: dict[int, tuple[Any, bytes]] = {}
         self._everything: bytes | None = None
 
     def page(
@@ -311,19 +321,33 @@ class PageDigests:
         elif isinstance(value, (list, tuple)):
             h.update(self._list_digest(value, depth))
         elif isinstance(value, dict):
+            if not any(
+                isinstance(v, (Content, list, tuple, dict)) or _holds(v) for v in value.values()
+            ):
+                feed(h, value, depth + 1)  # plain values (an outlet's sources by URL): as one
+                return
             h.update(b"d%d{" % len(value))
             for key in sorted(value, key=repr):
                 feed(h, key, depth + 1)
                 self._walk(h, value[key], depth + 1)
             h.update(b"}")
         elif _holds(value):
-            self._holder(h, value, depth)
+            known = self._holders.get(id(value))
+            if known is None or known[0] is not value:
+                inner = hashlib.blake2b(digest_size=16)
+                self._holder(inner, value, depth)
+                known = self._holders[id(value)] = (value, inner.digest())
+            h.update(known[1])
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(b"c" + type(value).__qualname__.encode())
-            for f in dataclasses.fields(value):
-                if f.compare:
-                    feed(h, f.name)
-                    self._walk(h, getattr(value, f.name), depth + 1)
+            fields = [f.name for f in dataclasses.fields(value) if f.compare]
+            items = [getattr(value, name) for name in fields]
+            if any(isinstance(i, Content) or _holds(i) for i in items):
+                h.update(b"c" + type(value).__qualname__.encode())  # such as a listed correction
+                for name, item in zip(fields, items, strict=True):
+                    feed(h, name)
+                    self._walk(h, item, depth + 1)
+            else:
+                feed(h, value, depth + 1)  # a source, a correction: plain values
         else:
             feed(h, value, depth + 1)
 
@@ -332,6 +356,9 @@ class PageDigests:
         how many, and their cards."""
         if depth > _MAX_DEPTH:
             raise Unstable("nested too deeply")
+        known = self._card_lists.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         h = hashlib.blake2b(b"K", digest_size=16)
         items = value if isinstance(value, (list, tuple)) else [value]
         h.update(b"%d;" % len(items))
@@ -345,7 +372,9 @@ class PageDigests:
                         h.update(self._cards_of(getattr(item, attr), depth + 1))
             else:
                 self._walk(h, item, depth + 1)
-        return h.digest()
+        found = h.digest()
+        self._card_lists[id(value)] = (value, found)  # a list paginated: asked once a page
+        return found
 
     def _holder(self, h: Any, value: Any, depth: int) -> None:
         """A day, month, year, outlet or feed: its own fields (a neighbour of the same
