@@ -27,6 +27,8 @@ from pelican.paginator import Page as PaginatorPage
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 
+from ..core.sources import Source
+
 
 class Unstable(Exception):
     """A value without a stable form; pages that depend on it are always rendered."""
@@ -144,6 +146,37 @@ def body_digest(story: Content) -> bytes:
     return found
 
 
+# what the reader notes for itself, not for pages (the reading time, which pages show, is
+# in the record): where fields are in the file, and how many words the body has
+_NOT_SHOWN = frozenset(
+    {"briefing_positions", "briefing_words", "briefing_links", "briefing_scheduled"}
+)
+
+
+def story_record(story: Any) -> tuple[Any, ...]:
+    """Everything a page could show about a story except its body."""
+    metadata = story.metadata
+    if _NOT_SHOWN.intersection(metadata):
+        metadata = {k: v for k, v in metadata.items() if k not in _NOT_SHOWN}
+    cited = metadata.get("cited_sources")
+    if cited:
+        listed = {id(s) for s in metadata.get("sources") or () if type(s) is Source}
+        if all(id(s) in listed for s in cited):
+            # the same objects as in ``sources``: their keys say which, in what order
+            metadata = {**metadata, "cited_sources": [s.key for s in cited]}
+    return (
+        story.source_path,
+        story.url,
+        story.save_as,
+        getattr(story, "status", None),
+        metadata,
+        str(story.summary),
+        getattr(story, "reading_minutes", None),
+        getattr(story, "in_default_lang", None),
+        [t.url for t in getattr(story, "translations", [])],
+    )
+
+
 def combine(site: str, page: str | None) -> str | None:
     """A page's key: the site digest with the page's own digest (None: unkeyed)."""
     if page is None:
@@ -204,7 +237,7 @@ class PageDigests:
     What a page shows: its arguments (a story, a day, a page of a list, a feed), and the
     values of the context its template reads (``template_reads``: the site's pages for
     the masthead, the calendar for the archive…).  A story is digested with everything a
-    page may show of it (``keys.story_record``: its fields, sources, summary, reading
+    page may show of it (``story_record``: its fields, sources, summary, reading
     time, corrections), its body, and the cards of the stories it links to (previous,
     next, related) and of its day and outlets; a day, month, year, outlet or feed with
     its own fields and the stories it holds.  So a new story renders again the pages
@@ -278,8 +311,6 @@ class PageDigests:
         known = self._cards.get(id(story))
         if known is not None and known[0] is story:
             return known[1]
-        from .keys import story_record
-
         h = hashlib.blake2b(b"C", digest_size=16)
         feed(h, story_record(story))
         found = h.digest()

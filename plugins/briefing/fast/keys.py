@@ -31,7 +31,6 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from ..core import archive
-from ..core.sources import Source
 from .fingerprint import Unstable, feed
 
 #: Not settings: values a build keeps in its settings for itself (this build's staging
@@ -132,37 +131,6 @@ def related_key(stories: Sequence[Any], limit: int = 3) -> str:
         record = (story.source_path, story.date.timestamp(), story.title, features)
         h.update(repr(record).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
-
-
-# what the reader notes for itself, not for pages (the reading time, which pages show, is
-# in the record): where fields are in the file, and how many words the body has
-_NOT_SHOWN = frozenset(
-    {"briefing_positions", "briefing_words", "briefing_links", "briefing_scheduled"}
-)
-
-
-def story_record(story: Any) -> tuple[Any, ...]:
-    """Everything a page could show about a story except its body."""
-    metadata = story.metadata
-    if _NOT_SHOWN.intersection(metadata):
-        metadata = {k: v for k, v in metadata.items() if k not in _NOT_SHOWN}
-    cited = metadata.get("cited_sources")
-    if cited:
-        listed = {id(s) for s in metadata.get("sources") or () if type(s) is Source}
-        if all(id(s) in listed for s in cited):
-            # the same objects as in ``sources``: their keys say which, in what order
-            metadata = {**metadata, "cited_sources": [s.key for s in cited]}
-    return (
-        story.source_path,
-        story.url,
-        story.save_as,
-        getattr(story, "status", None),
-        metadata,
-        str(story.summary),
-        getattr(story, "reading_minutes", None),
-        getattr(story, "in_default_lang", None),
-        [t.url for t in getattr(story, "translations", [])],
-    )
 
 
 def site_digest(settings: dict[str, Any], context: dict[str, Any]) -> str:
