@@ -80,7 +80,10 @@ class Edits:
         found = re.search(r"^date: (.*)$", text, flags=re.M)
         date = dt.datetime.fromisoformat(found.group(1)) + dt.timedelta(hours=hours)
         date = max(START, min(date, dt.datetime(2026, 11, 30, tzinfo=dt.UTC)))
-        path.write_text(text.replace(found.group(0), f"date: {date.isoformat()}", 1))
+        text = text.replace(found.group(0), f"date: {date.isoformat()}", 1)
+        # a correction moves with its story (one dated before the story is refused)
+        later = (date + dt.timedelta(hours=1)).isoformat()
+        path.write_text(re.sub(r"^  - date: .*$", f"  - date: {later}", text, flags=re.M))
 
     def rename(self, n: int) -> None:
         path = self.pick(n)

@@ -236,11 +236,17 @@ def sources_path(settings: dict[str, Any]) -> str | None:
 def _in_place(
     site: str, shard: str, known: tuple[str, list[tuple[str, int, int, int]]] | None, key: str
 ) -> bool:
-    """Whether ``site`` holds the very bundle ``known`` describes, with digest ``key``."""
+    """Whether ``site`` holds the very bundle ``known`` describes, with digest ``key``, and
+    nothing else (a file left there by an indexer that was stopped is not kept)."""
     if known is None or known[0] != key:
         return False
     folder = _shard_dir(site, shard)
-    return all(
+    held = {
+        os.path.relpath(os.path.join(root, name), folder)
+        for root, _, files in os.walk(folder)
+        for name in files
+    }
+    return held == {rel for rel, *_ in known[1]} and all(
         processes.identity(os.path.join(folder, rel)) == tuple(ids) for rel, *ids in known[1]
     )
 
