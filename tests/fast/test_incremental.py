@@ -382,6 +382,7 @@ def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
         "briefing-published.pickle",
         "briefing-related.pickle",
         "briefing-stories.pickle",
+        "briefing-template-reads.pickle",
     ]
     for i, path in enumerate(sorted(cache.glob("briefing-*.pickle"))):
         path.write_bytes(path.read_bytes()[: 40 * i] + b"\x80\x05not a pickle")

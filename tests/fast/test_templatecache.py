@@ -146,3 +146,39 @@ def test_the_cache_is_the_same_from_one_process_to_the_next(tmp_path):
         )
         folders.add(result.stdout.strip())
     assert len(folders) == 1
+
+
+def test_what_a_template_reads_is_kept_between_builds_by_its_source(tmp_path, monkeypatch):
+    """A page's key covers the names its template reads; working them out parses every
+    template, so the answer is kept, and asked again only of a template whose source (or
+    an included one's) changed.  A damaged record is parsed past, not trusted."""
+    from briefing.fast import fingerprint
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "base.html").write_text("<h1>{{ SITENAME }}</h1>{% block body %}{% endblock %}")
+    (folder / "page.html").write_text(
+        '{% extends "base.html" %}{% block body %}{{ story }} {{ days | length }}{% endblock %}'
+    )
+    record = tmp_path / "reads.pickle"
+
+    def reads(parse_allowed=True):
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)))
+        kept = fingerprint.ReadsKept(str(record))
+        if not parse_allowed:
+            monkeypatch.setattr(env, "parse", lambda *a: pytest.fail("parsed again"))
+        found = fingerprint.template_reads(env.get_template("page.html"), kept)
+        kept.save()
+        monkeypatch.undo()
+        return found
+
+    assert reads() == {"SITENAME", "story", "days"}
+    assert reads(parse_allowed=False) == {"SITENAME", "story", "days"}
+    (folder / "base.html").write_text(
+        "<h1>{{ SITENAME }} {{ pages }}</h1>{% block body %}{% endblock %}"
+    )
+    assert reads() == {"SITENAME", "story", "days", "pages"}  # the edited file is read again
+    import pickle
+
+    record.write_bytes(pickle.dumps({key: "junk" for key in pickle.loads(record.read_bytes())}))
+    assert reads() == {"SITENAME", "story", "days", "pages"}

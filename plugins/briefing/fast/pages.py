@@ -50,11 +50,12 @@ from ..core.settings import setting
 from ..files import cachefile, processes
 from ..site import state
 from . import background, heap
-from .fingerprint import PageDigests, Unstable, combine
+from .fingerprint import PageDigests, ReadsKept, Unstable, combine
 from .keys import site_digest
 
 logger = logging.getLogger(__name__)
 MANIFEST_NAME = "briefing-pages.pickle"
+READS_NAME = "briefing-template-reads.pickle"
 _BATCH = 8
 
 
@@ -134,7 +135,8 @@ class PlanningWriter(Writer):
         if self.digests is None and self.reuse:
             # the first page planned: every generator has read its content by now; the
             # site digest is worked out on another core while pages are planned
-            self.digests = PageDigests(context, self.settings)
+            kept = ReadsKept(reads_path(self.settings))
+            self.digests = PageDigests(context, self.settings, kept)
             self._site = background.Forked(site_digest, self.settings, context)
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
@@ -276,6 +278,8 @@ class PlanningWriter(Writer):
         unchanged pages from the published site."""
         self.workers = workers
         self._settle_keys()
+        if self.digests is not None and self.digests.reads is not None:
+            self.digests.reads.save()  # every page is planned: every template was read
         names = {job.name for job in self.jobs}
         for name in self.spare:
             if name not in names:
@@ -590,6 +594,13 @@ def manifest_path(settings: dict[str, Any]) -> str | None:
     if not setting(settings, "BRIEFING_REUSE_PAGES"):
         return None
     return os.path.join(settings.get("CACHE_PATH") or "cache", MANIFEST_NAME)
+
+
+def reads_path(settings: dict[str, Any]) -> str | None:
+    """Where what each template reads is kept (``fingerprint.ReadsKept``)."""
+    if not setting(settings, "BRIEFING_REUSE_PAGES"):
+        return None
+    return os.path.join(settings.get("CACHE_PATH") or "cache", READS_NAME)
 
 
 def load_manifest(path: str | None, output: str) -> dict[str, Any]:
