@@ -26,6 +26,7 @@ RELATIVE_URLS = False
 BRIEFING_FEEDS = True
 BRIEFING_JOBS = 2
 """
+LATEST = dt.datetime(2026, 9, 1, 6, 0, tzinfo=dt.UTC)  # after every generated story
 QUARTERS = (
     dt.datetime(2026, 2, 2, 6, 0, tzinfo=dt.UTC),
     dt.datetime(2026, 8, 3, 6, 0, tzinfo=dt.UTC),
@@ -353,19 +354,39 @@ def test_search_is_one_bundle_per_quarter(tmp_path):
 
 
 def test_outlet_pages_are_paginated_like_topic_pages(tmp_path):
-    """Each outlet cites dozens of stories: its page lists ten at a time, newest first."""
+    """Each outlet cites dozens of stories: its pages list ten at a time, newest first, cut
+    from the oldest end (page 1 holds the oldest ten, the first page the newest ten to
+    nineteen)."""
     site = project(tmp_path / "site")
     built(site)
     outlet = site / "output" / "sources" / "metrowire.example"
     first = (outlet / "index.html").read_text()
     cited = int(re.search(r"cited in (\d+) stor", first).group(1))
-    pages = sorted(outlet.glob("page/*/index.html"))
-    assert cited > 20 and len(pages) == (cited - 1) // 10  # pages 2, 3, ...
-    assert first.count('class="story-card"') == 10
-    second = "https://briefing.example.org/sources/metrowire.example/page/2/"
-    assert f'rel="next" href="{second}"' in first
-    last = pages[-1].read_text()
-    assert last.count('class="story-card"') == cited - 10 * len(pages)
+    pages = sorted(outlet.glob("page/*/index.html"), key=lambda p: int(p.parent.name))
+    assert cited > 20 and len(pages) == cited // 10 - 1  # pages 1, 2, …
+    assert first.count('class="story-card"') == cited - 10 * len(pages)
+    newest = f"https://briefing.example.org/sources/metrowire.example/page/{len(pages)}/"
+    assert f'rel="next" href="{newest}"' in first
+    oldest = pages[0].read_text()
+    assert oldest.count('class="story-card"') == 10 and 'rel="next"' not in oldest
+    assert "cited in" not in oldest and "<time" in oldest  # its dates, not the outlet's count
+
+
+def test_a_new_story_leaves_every_older_page_of_every_list_as_it_was(tmp_path):
+    """A page numbered N holds the same stories as news arrives, so a new story changes
+    each list's first page and leaves its older pages byte for byte as published."""
+    site = project(tmp_path / "site")
+    built(site)
+    output = site / "output"
+    older = {p: p.read_bytes() for p in output.rglob("page/*/index.html")}
+    fronts = {p.parent.parent.parent / "index.html" for p in older}
+    assert len(older) > 20 and len(fronts) > 5
+    before = {p: p.read_bytes() for p in fronts}
+    generate(site / "content" / "stories" / "late", 1, seed=9, start=LATEST)
+    rendered, kept = counts(built(site))
+    assert {p: p.read_bytes() for p in older} == older
+    assert any(p.read_bytes() != data for p, data in before.items())
+    assert rendered < len(older), (rendered, kept)  # not even as many as the older pages
 
 
 def test_damaged_cache_files_cost_time_not_correctness(tmp_path):

@@ -38,6 +38,7 @@ CHANGES = {
     "DEFAULT_PAGINATION": ["3", "5"],
     "BRIEFING_FEED_MAX_ITEMS": ["4", "50"],
     "BRIEFING_EMAIL_WEB_COPY": ["0", "3"],
+    "BRIEFING_STABLE_PAGES": ["False", "True"],
 }
 
 

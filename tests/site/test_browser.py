@@ -120,7 +120,7 @@ def page_types(site: Path) -> dict[str, str]:
 
     return {
         "front page": "/",
-        "front page, page 2": "/page/2/",
+        "front page, an older page": "/page/1/",
         "day": "/2026/11/28/",
         "story": STORY,
         "corrected story": "/2026/11/27/harbour-tunnel-opens-two-months-early/",

@@ -189,18 +189,24 @@ def test_a_correction_from_the_future_is_refused_by_the_builds_clock(tmp_path):
 
 
 def test_the_corrections_page_is_paginated(tmp_path):
+    """From its oldest end (BRIEFING_STABLE_PAGES): page 1 holds the ten oldest entries
+    for good, the front page the newest fifteen and the list's size."""
     entries = "".join(
-        f"  - date: 2026-11-27T{8 + n:02d}:00:00+00:00\n    text: Fix number {n}.\n"
-        for n in range(12)
+        f"  - date: 2026-11-27T08:{n:02d}:00+00:00\n    text: Fix number {n}.\n" for n in range(25)
     )
     project = site(tmp_path, corrections="corrections:\n" + entries)
     first = page(project, "corrections/index.html")
-    second = page(project, "corrections/page/2/index.html")
-    assert len(first.select("li.correction")) == 10 and len(second.select("li.correction")) == 2
-    assert "Fix number 11." in first.get_text() and "Fix number 0." in second.get_text()
+    older = page(project, "corrections/page/1/index.html")
+    assert not (project / "output" / "corrections" / "page" / "2").exists()
+    assert len(first.select("li.correction")) == 15 and len(older.select("li.correction")) == 10
+    assert "Fix number 24." in first.get_text() and "Fix number 10." in first.get_text()
+    assert "Fix number 9." in older.get_text() and "Fix number 0." in older.get_text()
+    assert "25 in all" in first.get_text() and "in all" not in older.get_text()
     assert first.select_one('.pagination a[rel="next"]')["href"] == (
-        f"{SITEURL}/corrections/page/2/"
+        f"{SITEURL}/corrections/page/1/"
     )
+    assert older.select_one('.pagination a[rel="prev"]')["href"] == f"{SITEURL}/corrections/"
+    assert older.select_one(".pagination a[rel=next]") is None
 
 
 def test_briefing_correct_adds_an_entry_and_nothing_else(tmp_path):

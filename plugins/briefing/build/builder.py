@@ -23,7 +23,7 @@ from ..core.settings import setting
 from ..fast import background, heap, pages
 from ..fast.indexing import Indexing
 from ..files import cachefile, processes
-from ..site import internals, search, state
+from ..site import internals, pagination, search, state
 from ..site.sitecheck import Stopped
 from ..site.templates import template_location
 from . import progress, publish
@@ -215,7 +215,7 @@ class BriefingPelican(Pelican):
         if self._checking:
             raise _Checked  # the stories are read and checked: nothing is written
         if not fast.enabled(self.settings):
-            return super()._get_writer()
+            return pagination.Writer(self.output_path, settings=self.settings)
         self._pruned()
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
         writer.reuse = pages.manifest_path(self.settings) is not None

@@ -137,6 +137,11 @@ class Outlet:
     def save_as(self) -> str:
         return self.url + "index.html"
 
+    def heading(self) -> Outlet:
+        """The outlet as an older page of its list shows it: its host and name, without
+        the stories and links that change as news arrives (``site.pagination``)."""
+        return Outlet(self.host, self.names[:1], [])
+
     @property
     def first(self) -> dt.datetime:
         return self.stories[-1].date

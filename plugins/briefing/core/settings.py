@@ -90,6 +90,9 @@ _ALL = (
             "a WebSub hub every feed names; `briefing ping` (make publish) tells it which "
             "feeds changed"),
     Setting("BRIEFING_SEARCH", True, "bool", "build the Pagefind search index"),
+    Setting("BRIEFING_STABLE_PAGES", True, "bool",
+            "paginate lists from their oldest end: /page/N/ always holds the same stories, "
+            "the front page the newest (docs/site.md); False: Pelican's pagination"),
     Setting("BRIEFING_MARKDOWN_HTML", False, "bool",
             "let stories hold raw HTML (else it is shown as text)"),
     # drafts and publishing

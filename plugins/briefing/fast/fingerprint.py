@@ -29,6 +29,7 @@ from pelican.urlwrappers import URLWrapper
 
 from ..core.sources import Source
 from ..files import cachefile
+from ..site.pagination import StablePage
 
 
 class Unstable(Exception):
@@ -216,6 +217,11 @@ def template_reads(template: Any, kept: ReadsKept | None = None) -> frozenset[st
 
 Reads = tuple[frozenset[str], tuple[str, ...]]
 
+_READS_FORMAT = "reads 2"  # what ``_own_reads`` notes: change it when that changes
+
+#: among a template's reads: its source names a paginator (a list's totals)
+PAGINATOR = " paginator"
+
 
 class ReadsKept:
     """What each template file reads (``_own_reads``), kept between builds in the cache
@@ -264,7 +270,7 @@ def _syntax(env: Any) -> str:
             "lstrip_blocks",
         )
     ]
-    return f"{jinja2.__version__};{options!r};{sorted(env.extensions)!r}"
+    return f"{_READS_FORMAT};{jinja2.__version__};{options!r};{sorted(env.extensions)!r}"
 
 
 def _own_reads(env: Any, name: str, kept: ReadsKept | None = None) -> Reads | None:
@@ -292,6 +298,8 @@ def _own_reads(env: Any, name: str, kept: ReadsKept | None = None) -> Reads | No
         tree = env.parse(source)
         refs = tuple(meta.find_referenced_templates(tree))
         names = frozenset(meta.find_undeclared_variables(tree))
+        if "paginator" in source:  # reached through a page too (``articles_page.paginator``)
+            names |= {PAGINATOR}
         files[name] = None if None in refs else (names, refs)
         if kept is not None and key is not None:
             kept.used[key] = files[name]
@@ -321,6 +329,7 @@ class PageDigests:
         self.context = context
         self.settings = settings or {}
         self.reads = reads
+        self._totals = True  # whether the page being digested may show a list's totals
         # a story's digests, by identity (the context does not change while pages are
         # planned): its card (what a list shows) and all of it (its own page, its day)
         self._cards: dict[int, tuple[Any, bytes]] = {}
@@ -337,6 +346,7 @@ class PageDigests:
         feed(h, name)
         feed(h, template)
         reads = template_reads(source, self.reads) if source is not None else None
+        self._totals = reads is None or PAGINATOR in reads
         try:
             for key in sorted(kwargs):
                 if reads is not None and key not in reads and key not in _ALWAYS:
@@ -351,8 +361,12 @@ class PageDigests:
                     # whole list, what a list shows (how many, their cards)
                     h.update(self._cards_of(value, 0))
                 elif key.endswith(("_previous_page", "_next_page")):
-                    # a link to the page before or after: its number, not its stories
-                    feed(h, value.number if isinstance(value, PaginatorPage) else value)
+                    # a link to the page before or after: its number and address, not its
+                    # stories
+                    if isinstance(value, PaginatorPage):
+                        feed(h, (value.number, value.url))
+                    else:
+                        feed(h, value)
                 else:
                     self._walk(h, value, 0)
             if source is not None:
@@ -420,6 +434,11 @@ class PageDigests:
             h.update(self.story(value))
         elif type(value) in _PLAIN:
             feed(h, value, depth + 1)
+        elif isinstance(value, StablePage) and not self._totals:
+            # a page of a list cut from its oldest end: its own stories and place; the
+            # whole list's size only where the template names the paginator
+            h.update(b"Q%d/%d/%d" % (value.number, value.front, value.has_next()))
+            self._walk(h, value.object_list, depth + 1)
         elif isinstance(value, PaginatorPage):
             paginator = value.paginator
             h.update(b"P%d/%d/%d" % (value.number, paginator.num_pages, paginator.count))

@@ -9,6 +9,8 @@ was made from is the same.
   Pelican's version, every setting;
 * compiled templates (``templatecache``, ``briefing-templates/<key>/``): ``code``, the
   Jinja options, filters, tests and extensions;
+* what each template file reads (``fingerprint.ReadsKept``,
+  ``briefing-template-reads.pickle``): its source, Jinja's version and syntax options;
 * related stories (``related``, ``briefing-related.pickle``): ``related_key``: each
   story's path, date, title, topics and outlets;
 * pages (``pages``, ``briefing-pages.pickle``): ``site_digest``: Briefing's, Pelican's

@@ -41,14 +41,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pelican import signals
-from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from ..core.errors import Failure
 from ..core.settings import setting
 from ..files import cachefile, processes
-from ..site import state
+from ..site import pagination, state
 from . import background, heap
 from .fingerprint import PageDigests, ReadsKept, Unstable, combine
 from .keys import site_digest
@@ -145,38 +144,14 @@ class PlanningWriter(Writer):
                 self.settings["PAGINATED_TEMPLATES"][template_name]
                 or self.settings["DEFAULT_PAGINATION"]
             )
-            paginators = {
-                key: Paginator(name, url, val, self.settings, per_page)
-                for key, val in paginated.items()
-            }
-            made: dict[tuple[str, int], Any] = {}
-
-            def page_of(key: str, number: int) -> Any:  # each page once, not thrice
-                found = made.get((key, number))
-                if found is None:
-                    found = made[key, number] = paginators[key].page(number)
-                return found
-
-            for number in range(next(iter(paginators.values())).num_pages):
-                page_kwargs = kwargs.copy()
-                for key, paginator in paginators.items():
-                    page = page_of(key, number + 1)
-                    page_kwargs.update(
-                        {
-                            f"{key}_paginator": paginator,
-                            f"{key}_page": page,
-                            f"{key}_previous_page": page_of(key, number) if number else None,
-                            f"{key}_next_page": (
-                                page_of(key, number + 2)
-                                if number + 1 < paginator.num_pages
-                                else None
-                            ),
-                        }
-                    )
+            for page, given in pagination.pages(
+                name, url, paginated, self.settings, per_page, kwargs
+            ):
                 self._plan_page(
-                    template, context, page.save_as, page_kwargs, relative_urls, override_output
+                    template, context, page.save_as, given, relative_urls, override_output
                 )
         else:
+            kwargs.pop(pagination.OLDER, None)
             self._plan_page(template, context, name, kwargs, relative_urls, override_output)
 
     def write_text(

@@ -100,6 +100,7 @@ class BriefingGenerator(Generator):
                 paginated={"articles": outlet.stories},
                 template_name="outlet",
                 outlet=outlet,
+                stable_older={"outlet": outlet.heading()},
                 url=outlet.url,
             )
         write("sources/index.html", "outlets", url="sources/")

@@ -106,13 +106,19 @@ INTERNALS = (
              "all_generators_finalized (build.builder.check_stories)",
              source="signals.all_generators_finalized.send(generators)"),
     Internal("pelican.writers.Writer.write_file",
-             "done again by fast.pages.PlanningWriter, with Pelican's pagination and "
-             "overwrite rules",
+             "done again by fast.pages.PlanningWriter, with its overwrite rules; "
+             "site.pagination.Writer calls it once a page with paginated={} (no "
+             "pagination)",
              params=("self", "name", "template", "context", "relative_urls", "paginated",
                      "template_name", "override_output", "url")),
     Internal("pelican.writers.Writer._overridden_files", "fast.pages.PlanningWriter",
              source="self._overridden_files = set()"),
-    Internal("pelican.paginator.Paginator", "fast.pages, fast.fingerprint"),
+    Internal("pelican.paginator.Paginator", "site.pagination (StablePaginator), fast.fingerprint",
+             source="self._num_pages = self._count = None"),
+    Internal("pelican.paginator.Page._from_settings",
+             "site.pagination: a page's address from PAGINATION_PATTERNS, done again with "
+             "a stable page's own number",
+             source="find the last matching pagination rule"),
     Internal("pelican.log.FatalLogger.fatal_lvl",
              "turned off while a build runs, which then fails at its end on warnings "
              "(build.builder, through warnings_not_fatal)"),
