@@ -5,9 +5,12 @@
 For each N, generates a seeded corpus (500-700 words, 3-6 sources cited in both styles,
 topics, sections, two years of dates) twice: as Briefing stories, and converted to
 Pelican's ``Key: value`` header for stock Pelican 4.12 (its Markdown reader and the
-``simple`` theme, in its own virtualenv, benchmarks/.stock-venv).  Cold builds alternate
-between the two; then a warm rebuild with no change, a rebuild after editing one story,
-a rebuild after adding one story among the newest, and ``briefing check`` on the corpus;
+``simple`` theme, in its own virtualenv, benchmarks/.stock-venv), and a third time for
+stock Pelican with the quickstart's ``notmyidea`` theme (comparable work: ten to a page,
+Atom feeds for the site, each category and each tag).  Cold builds alternate between the
+three; then a warm rebuild with no change, a rebuild after editing one story, a rebuild
+after adding one story among the newest, a rebuild after correcting the headline of one
+of the newest, and ``briefing check`` on the corpus;
 and the search index alone (Pagefind over the copies of the story pages the cold build
 gave it), to show what of a cold build's budget is left for everything else.
 Reports median wall and CPU seconds and peak RSS, and the ratio ours/stock; writes the
@@ -22,6 +25,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -72,9 +76,9 @@ def ours_project(folder: Path, n: int) -> Path:
     return folder
 
 
-def stock_project(folder: Path, n: int) -> Path:
+def stock_project(folder: Path, n: int, theme: str = "simple") -> Path:
     folder.mkdir(parents=True)
-    (folder / "pelicanconf.py").write_text(STOCK_CONF)
+    (folder / "pelicanconf.py").write_text(STOCK_CONF.replace('"simple"', f'"{theme}"'))
     generate_bench(folder / "content", n, "pelican")
     return folder
 
@@ -143,10 +147,17 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
     stock = stock_project(tmp / f"stock-{n}", n)
     ours_cmd = [sys.executable, "-m", "pelican", "content", "-s", "publishconf.py", "-q"]
     stock_cmd = [stock_python(), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
-    cold: dict[str, list] = {"ours": [], "stock": []}
+    # stock Pelican doing comparable work: the quickstart's theme (notmyidea), ten to a
+    # page, Atom feeds for the site, each category and each tag
+    themed = stock_project(tmp / f"stock-notmyidea-{n}", n, "notmyidea")
+    cold: dict[str, list] = {"ours": [], "stock": [], "notmyidea": []}
     trash = tmp / f"trash-{n}"
-    for r in range(runs):  # alternate, so drift in the machine hits both alike
-        for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
+    for r in range(runs):  # alternate, so drift in the machine hits all alike
+        for name, folder, cmd in (
+            ("ours", ours, ours_cmd),
+            ("stock", stock, stock_cmd),
+            ("notmyidea", themed, stock_cmd),
+        ):
             # a cold build: no site, no cache, and none of the folders Briefing keeps
             # beside output/ (the spare site, see publish.py).  They are moved aside, not
             # deleted, until the end: deleting tens of thousands of files slows down every
@@ -160,6 +171,7 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
                     (folder / leftover).rename(aside / leftover)
             cold[name].append(run(cmd, folder))
     result = {"stories": n, "cold": {k: median(v) for k, v in cold.items()}}
+    shutil.rmtree(themed, ignore_errors=True)
     result["search"] = search_alone(ours, runs, tmp / f"search-{n}")
     result["warm"] = {
         "ours": median([run(ours_cmd, ours) for _ in range(runs)]),
@@ -182,9 +194,25 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
             (dest / f"new-{r}-{file_name}").write_text(text, encoding="utf-8")
             adds[name].append(run(cmd, folder))
     result["add"] = {k: median(v) for k, v in adds.items()}
+    # a headline corrected on a story among the newest (it shows on its lists and feeds)
+    heads: dict[str, list] = {"ours": [], "stock": []}
+    for r in range(runs):
+        for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
+            story = sorted((folder / "content").rglob("*.md"), key=_date_of)[-5]
+            field = r'^title: "' if name == "ours" else r"^Title: "
+            text = re.sub(field, rf"\g<0>Corrected {r}: ", story.read_text(), count=1, flags=re.M)
+            story.write_text(text, encoding="utf-8")
+            heads[name].append(run(cmd, folder))
+    result["headline"] = {k: median(v) for k, v in heads.items()}
     check = [sys.executable, "-m", "briefing.cli", "check", "content"]
     result["check"] = median([run(check, ours) for _ in range(runs)])
     return result  # what was moved aside is deleted with ``tmp``, after every measurement
+
+
+def _date_of(path: Path) -> str:
+    """A story file's date, as its header writes it (both formats put it on line 2 or 3)."""
+    found = re.search(r"^(?:date|Date): (.*)$", path.read_text(encoding="utf-8"), flags=re.M)
+    return found.group(1) if found else ""
 
 
 def table(results: list[dict]) -> str:
@@ -198,10 +226,20 @@ def table(results: list[dict]) -> str:
             ("warm", "rebuild, no change"),
             ("edit", "rebuild, one story"),
             ("add", "rebuild, new story"),
+            ("headline", "rebuild, headline"),
         ):
+            if what not in r:
+                continue
             o, s = r[what]["ours"], r[what]["stock"]
             rows.append(
                 f"{r['stories']:>8} {label:<22}{o['wall']:>9.2f}{s['wall']:>9.2f}"
+                f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{s['cpu']:>10.2f}"
+                f"{o['rss']:>13.0f}{s['rss']:>11.0f}"
+            )
+        if "notmyidea" in r["cold"]:
+            o, s = r["cold"]["ours"], r["cold"]["notmyidea"]
+            rows.append(
+                f"{r['stories']:>8} {'cold, vs notmyidea':<22}{o['wall']:>9.2f}{s['wall']:>9.2f}"
                 f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{s['cpu']:>10.2f}"
                 f"{o['rss']:>13.0f}{s['rss']:>11.0f}"
             )
@@ -216,6 +254,11 @@ def table(results: list[dict]) -> str:
     ratio = " of stock's cold build: " + "; ".join(
         f"{r['stories']}: edit {r['edit']['ours']['wall'] / r['cold']['stock']['wall']:.2f},"
         f" new story {r['add']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
+        + (
+            f", headline {r['headline']['ours']['wall'] / r['cold']['stock']['wall']:.2f}"
+            if "headline" in r
+            else ""
+        )
         for r in results
     )
     # what a cold build at 0.7x stock's could spend on everything but the search index

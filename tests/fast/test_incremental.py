@@ -380,13 +380,13 @@ def test_a_new_story_leaves_every_older_page_of_every_list_as_it_was(tmp_path):
     output = site / "output"
     older = {p: p.read_bytes() for p in output.rglob("page/*/index.html")}
     fronts = {p.parent.parent.parent / "index.html" for p in older}
-    assert len(older) > 20 and len(fronts) > 5
+    assert len(older) > 8 and len(fronts) > 4
     before = {p: p.read_bytes() for p in fronts}
     generate(site / "content" / "stories" / "late", 1, seed=9, start=LATEST)
     rendered, kept = counts(built(site))
     assert {p: p.read_bytes() for p in older} == older
     assert any(p.read_bytes() != data for p, data in before.items())
-    assert rendered < len(older), (rendered, kept)  # not even as many as the older pages
+    assert rendered < (rendered + kept) / 4, (rendered, kept)
 
 
 def test_damaged_cache_files_cost_time_not_correctness(tmp_path):
