@@ -199,8 +199,12 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
     for r in range(runs):
         for name, folder, cmd in (("ours", ours, ours_cmd), ("stock", stock, stock_cmd)):
             story = sorted((folder / "content").rglob("*.md"), key=_date_of)[-5]
-            field = r'^title: "' if name == "ours" else r"^Title: "
-            text = re.sub(field, rf"\g<0>Corrected {r}: ", story.read_text(), count=1, flags=re.M)
+            field, value = (
+                (r"^title: .*$", f'title: "A corrected headline {r} {story.stem}"')
+                if name == "ours"
+                else (r"^Title: .*$", f"Title: A corrected headline {r} {story.stem}")
+            )
+            text = re.sub(field, value, story.read_text(), count=1, flags=re.M)
             story.write_text(text, encoding="utf-8")
             heads[name].append(run(cmd, folder))
     result["headline"] = {k: median(v) for k, v in heads.items()}
