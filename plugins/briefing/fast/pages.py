@@ -137,22 +137,10 @@ class PlanningWriter(Writer):
             kept = ReadsKept(reads_path(self.settings))
             self.digests = PageDigests(context, self.settings, kept)
             self._site = background.Forked(site_digest, self.settings, context)
-        if paginated is None:
-            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
-        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
-            per_page = (
-                self.settings["PAGINATED_TEMPLATES"][template_name]
-                or self.settings["DEFAULT_PAGINATION"]
-            )
-            for page, given in pagination.pages(
-                name, url, paginated, self.settings, per_page, kwargs
-            ):
-                self._plan_page(
-                    template, context, page.save_as, given, relative_urls, override_output
-                )
-        else:
-            kwargs.pop(pagination.OLDER, None)
-            self._plan_page(template, context, name, kwargs, relative_urls, override_output)
+        for path, _, given in pagination.files(
+            name, url, paginated, template_name, self.settings, kwargs
+        ):
+            self._plan_page(template, context, path, given, relative_urls, override_output)
 
     def write_text(
         self, name: str, make: Callable[[], str], depends: Any, override: bool = False

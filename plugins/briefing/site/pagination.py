@@ -164,6 +164,28 @@ def pages(
         yield shown, given
 
 
+def files(
+    name: str,
+    url: str | None,
+    paginated: dict[str, Any] | None,
+    template_name: str | None,
+    settings: dict[str, Any],
+    kwargs: dict[str, Any],
+) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+    """The files one ``write_file`` call makes, as Pelican decides: ``(name, url, template
+    arguments)`` for each page of a paginated template's lists (``pages``), else the one
+    file ``name``."""
+    if paginated is None:
+        paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+    if not (paginated and template_name in settings["PAGINATED_TEMPLATES"]):
+        kwargs.pop(OLDER, None)
+        yield name, url, kwargs
+        return
+    per_page = settings["PAGINATED_TEMPLATES"][template_name] or settings["DEFAULT_PAGINATION"]
+    for page, given in pages(name, url, paginated, settings, per_page, kwargs):
+        yield page.save_as, page.url, given
+
+
 class Writer(PelicanWriter):
     """Pelican's writer, paginating lists with ``pages`` (stable, by default)."""
 
@@ -179,21 +201,13 @@ class Writer(PelicanWriter):
         url: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if paginated is None:
-            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
-        if not (name and paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
-            kwargs.pop(OLDER, None)
-            super().write_file(
-                name, template, context, relative_urls, paginated, template_name,
-                override_output, url, **kwargs,
-            )  # fmt: skip
+        if not name:
             return
-        per_page = (
-            self.settings["PAGINATED_TEMPLATES"][template_name]
-            or self.settings["DEFAULT_PAGINATION"]
-        )
-        for page, given in pages(name, url, paginated, self.settings, per_page, kwargs):
+        for path, address, given in files(
+            name, url, paginated, template_name, self.settings, kwargs
+        ):
+            # paginated={}: Pelican writes this one file as it is
             super().write_file(
-                page.save_as, template, context, relative_urls, {}, None, override_output,
-                page.url, **given,
+                path, template, context, relative_urls, {}, None, override_output, address,
+                **given,
             )  # fmt: skip
