@@ -104,12 +104,12 @@ def run(cmd: list[str], cwd: Path, **extra_env: str) -> dict[str, float]:
 
 
 def search_alone(project: Path, runs: int, out: Path) -> dict[str, float]:
-    """Pagefind alone over the copies the last cold build gave it: each quarter on one
+    """Pagefind alone over the copies the last cold build gave it: each bundle on one
     thread, one after another, as the cold build runs them (two at a time on two cores).
-    Wall and CPU seconds summed over the quarters, peak RSS the largest."""
+    Wall and CPU seconds summed over the bundles, peak RSS the largest."""
     from briefing.site import search
 
-    quarters = sorted((project / search.sources_path({})).iterdir())
+    bundles = sorted((project / search.sources_path({})).iterdir())
     samples = []
     for r in range(runs):
         parts = [
@@ -125,7 +125,7 @@ def search_alone(project: Path, runs: int, out: Path) -> dict[str, float]:
                 project,
                 RAYON_NUM_THREADS="1",
             )
-            for q in quarters
+            for q in bundles
             if q.is_dir()
         ]
         samples.append(

@@ -31,8 +31,9 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize()
 
 
-def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str]:
-    date = start + dt.timedelta(hours=7 * i + rng.randint(0, 5))
+def story_text(i: int, rng: random.Random, start: dt.datetime, every: float = 7) -> tuple[str, str]:
+    """Story ``i``, dated ``every`` hours after the one before (give or take five)."""
+    date = start + dt.timedelta(hours=every * i + rng.randint(0, 5))
     title = f"{_sentence(rng)[:60].rstrip()} {i}"
     chosen = rng.sample(OUTLETS, k=rng.randint(1, 3))
     sources = "".join(
@@ -54,13 +55,15 @@ def story_text(i: int, rng: random.Random, start: dt.datetime) -> tuple[str, str
     return f"{date:%Y-%m-%d}-{i:05d}.md", text
 
 
-def generate(dest: Path, n: int, *, seed: int = 1, start: dt.datetime | None = None) -> list[Path]:
+def generate(
+    dest: Path, n: int, *, seed: int = 1, start: dt.datetime | None = None, every: float = 7
+) -> list[Path]:
     rng = random.Random(seed)
     start = start or dt.datetime(2022, 1, 1, 6, 0, tzinfo=dt.UTC)
     dest.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
-        name, text = story_text(i, rng, start)
+        name, text = story_text(i, rng, start, every)
         path = dest / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)

@@ -5,6 +5,7 @@ build of the same content makes, and no published file is ever written to."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pickle
 import re
@@ -338,19 +339,58 @@ def test_workers_share_the_jobs(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(j.name for j in jobs)
 
 
-def test_search_is_one_bundle_per_quarter(tmp_path):
-    site = project(tmp_path / "site")
+def test_search_bundles_are_quarters_of_the_last_two_years_then_years(tmp_path):
+    """A story is indexed in its quarter's bundle in the newest story's year and the year
+    before, in its year's bundle before that; a new story re-indexes its own bundle."""
+    site = project(tmp_path / "site")  # February and August 2026
     built(site)
-    bundles = sorted(p.name for p in (site / "output" / "pagefind").iterdir())
-    assert bundles == ["2026-q1", "2026-q3"]
-    for bundle in bundles:
-        assert (site / "output" / "pagefind" / bundle / "pagefind-entry.json").exists()
+    pagefind = site / "output" / "pagefind"
+
+    def bundles() -> dict[str, int]:
+        found = {}
+        for bundle in pagefind.iterdir():
+            entry = json.loads((bundle / "pagefind-entry.json").read_text())
+            found[bundle.name] = entry["languages"]["en"]["page_count"]
+        return found
+
+    assert bundles() == {"2026-q3": 30, "2026-q1": 30}
     page = (site / "output" / "search" / "index.html").read_text()
     assert 'data-bundles="2026-q3 2026-q1"' in page  # newest first, the others merged in
     assert "/pagefind/2026-q3/pagefind-ui.js" in page
+
+    late = site / "content" / "stories" / "late"
+    generate(late, 1, seed=9, start=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))
+    generate(late / "old", 1, seed=10, start=dt.datetime(2025, 5, 10, tzinfo=dt.UTC))
+    generate(late / "older", 1, seed=11, start=dt.datetime(2024, 3, 10, tzinfo=dt.UTC))
+    again = built(site)
+    assert bundles() == {"2026-q4": 1, "2026-q3": 30, "2026-q1": 30, "2025-q2": 1, "2024": 1}
+    assert shards_indexed(again) == (3, 5)  # the two that were there are kept
+    page = (site / "output" / "search" / "index.html").read_text()
+    assert 'data-bundles="2026-q4 2026-q3 2026-q1 2025-q2 2024"' in page
+
     write(site / "content" / "stories" / "q1" / "extra.md", "")  # an empty file is an error
+    before = bundles()
     assert build(site).returncode != 0
-    assert sorted(p.name for p in (site / "output" / "pagefind").iterdir()) == bundles
+    assert bundles() == before
+
+
+@pytest.mark.parametrize(
+    ("newest", "shards"),
+    [
+        ((2026, 11), ["2026-q4", "2026-q4", "2026-q3", "2026-q1", "2025-q4", "2024"]),
+        ((2027, 1), ["2027-q1", "2026-q4", "2026-q3", "2026-q1", "2025", "2024"]),
+        ((2028, 4), ["2028-q2", "2026", "2026", "2026", "2025", "2024"]),
+    ],
+)
+def test_a_storys_search_bundle_follows_the_newest_story(newest, shards):
+    """As the newest story enters a new year, the year before last folds into one bundle."""
+    from briefing.site.search import shard_of
+
+    dates = [(2026, 11), (2026, 10), (2026, 8), (2026, 2), (2025, 12), (2024, 6)]
+    last = dt.date(*newest, 1)
+    found = [shard_of(dt.date(*d, 1), last) for d in [newest, *dates[1:]]]
+    assert found == shards
+    assert sorted(set(found), reverse=True) == list(dict.fromkeys(found))  # by time
 
 
 def test_outlet_pages_are_paginated_like_topic_pages(tmp_path):

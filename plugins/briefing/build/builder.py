@@ -230,7 +230,8 @@ class BriefingPelican(Pelican):
         return writer
 
     def _start_search(self) -> None:
-        """Start Pagefind's index of the story pages, one bundle per quarter (``site.search``),
+        """Start Pagefind's index of the story pages, one bundle per quarter or year
+        (``site.search``),
         as soon as they are made (``PlanningWriter``): it runs on another core while the
         build plans and makes the other pages, reading the story pages that will be linked
         from the published site."""
@@ -261,7 +262,7 @@ class BriefingPelican(Pelican):
 
     def _finish_search(self, staging: str) -> dict[str, Any]:
         """The search index of the story pages, in ``staging``."""
-        if not fast.enabled(self.settings):  # every quarter indexed here, from scratch
+        if not fast.enabled(self.settings):  # every shard indexed here, from scratch
             state.of(self.settings).progress("indexing the search")
             wanted = (self._context or {}).get("search_pages") or {}
             shard_pages = {shard: [(n, None) for n in names] for shard, names in wanted.items()}

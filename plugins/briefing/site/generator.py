@@ -58,8 +58,10 @@ class BriefingGenerator(Generator):
             story.previous_story = story.next_story = None
             story.related_stories, story.outlets = [], []
         search_pages: dict[str, list[str]] = {}
+        newest = max((story.date for story in stories), default=None)
         for story in stories:
-            search_pages.setdefault(search.shard_of(story.date), []).append(story.save_as)
+            shard = search.shard_of(story.date, newest)
+            search_pages.setdefault(shard, []).append(story.save_as)
         self.context.update(
             days=self.days,
             calendar=self.calendar,

@@ -1,14 +1,18 @@
-"""The search index: Pagefind, one bundle per calendar quarter of stories.
+"""The search index: Pagefind, one bundle per quarter of the last two years of stories,
+one per year before.
 
-An archive only grows at its newest end, and Pagefind cannot update an index in place, so
-the index is split into shards by the quarter a story is dated in (``2026-q4``).  Each
-shard is a complete Pagefind bundle under ``pagefind/<shard>/``; the search page loads the
-newest and merges the others in (Pagefind's ``mergeIndex``).  A build re-indexes only the
-shards whose searchable text changed and links the others from the published site, so
-editing a story costs one quarter's indexing, not the archive's, and so does a change that
-renders every page again but leaves the other quarters' text as it was (a new story, which
-moves every list; a headline, which shows on many pages; the theme's header); and the
-indexer's memory is that of one quarter.
+An archive grows and is corrected at its newest end, and Pagefind cannot update an index in
+place, so the index is split into shards by the date of each story (``shard_of``): a
+quarter in the newest story's year and the year before (``2026-q4``), a whole year before
+that (``2019``).  Each shard is a complete Pagefind bundle under ``pagefind/<shard>/``; the
+search page loads the newest and merges the others in (Pagefind's ``mergeIndex``), which
+costs the reader a few files for each bundle, so a twenty-year archive is 26 bundles, not
+80 quarters.  A build re-indexes only the shards whose searchable text changed and links
+the others from the published site: the day's new stories and corrections cost one
+quarter's indexing, an edit to an older story its year's, and a change that renders every
+page again but leaves the shards' text as it was (the theme's header) none.  When the
+newest story enters a new year, the quarters of the year before last are indexed once as
+one year.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
@@ -50,8 +54,13 @@ FOLDER = "pagefind"
 _FORMAT = "copies 1"  # how a shard's copies are cut and indexed (``_searchable``, the command)
 
 
-def shard_of(date: Any) -> str:
-    return f"{date.year:04d}-q{(date.month - 1) // 3 + 1}"
+def shard_of(date: Any, newest: Any) -> str:
+    """The shard a story dated ``date`` is indexed in, in an archive whose newest story is
+    dated ``newest``: its quarter (``2026-q4``) in the newest story's year and the year
+    before, else its year (``2019``).  Names sort by time."""
+    if date.year >= newest.year - 1:
+        return f"{date.year:04d}-q{(date.month - 1) // 3 + 1}"
+    return f"{date.year:04d}"
 
 
 class SearchFailed(Failure):

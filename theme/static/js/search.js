@@ -1,5 +1,6 @@
-// Pagefind's search UI over every shard of the index (one bundle per quarter, newest first:
-// the newest is loaded, the others merged in), with filters for section, topic and outlet.
+// Pagefind's search UI over every shard of the index (a bundle per quarter or year, newest
+// first: the newest is loaded, the others merged in), with filters for section, topic and
+// outlet.
 window.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var element = document.getElementById("search");
