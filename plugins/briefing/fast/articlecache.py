@@ -9,7 +9,9 @@ context, trusts a file's mtime, and writes everything again every build.  This o
 installed on the generator as it is made (``install``):
 
 * is keyed by Briefing's code, Pelican's version and the settings: any change to those
-  starts afresh;
+  starts afresh, in a file of its own (``cachefile.keyed``), so that builds with two
+  settings files (``make html``, ``make publish``, ``briefing check``) do not undo each
+  other's;
 * keeps an article only while its file has the stat signature (inode, size, mtime,
   ctime) it was read with, and, with ``WITH_FUTURE_DATES = False``, while the clock
   leaves it on the same side of now;
@@ -58,7 +60,7 @@ def install(generator: Any, writes: background.Writes, skip: Callable[[set[str]]
     except fingerprint.Unstable as exc:
         logger.debug("briefing: articles are read afresh (%s)", exc)
         return
-    path = os.path.join(settings.get("CACHE_PATH") or "cache", CACHE_NAME)
+    path = cachefile.keyed(os.path.join(settings.get("CACHE_PATH") or "cache", CACHE_NAME), key)
     cache = ArticleCache(generator, key, path, writes, skip)
     internals.hook_content_cache(generator, cache.get, cache.put, cache.save)
 

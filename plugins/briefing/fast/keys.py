@@ -36,8 +36,10 @@ from ..core import archive
 from .fingerprint import Unstable, feed
 
 #: Not settings: values a build keeps in its settings for itself (this build's staging
-#: folder, its state), which would change every key every build.
-_PER_BUILD = {"OUTPUT_PATH", "_briefing_build"}
+#: folder, its state), which would change every key every build, and what ``pelican``'s
+#: command line adds to them (``DEBUG``, for its own logging), which ``briefing check``
+#: does not, so that a check and a build of one settings file keep one cache.
+_PER_BUILD = {"OUTPUT_PATH", "_briefing_build", "DEBUG"}
 
 
 @functools.cache

@@ -5,9 +5,12 @@ one that cannot be written costs the next build time, not correctness."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 from typing import Any
 
@@ -36,6 +39,37 @@ def load(path: str | None) -> Any:
             return pickle.load(f)
     except _UNREADABLE:
         return None
+
+
+def keyed(path: str, key: str, keep: int = 2) -> str:
+    """Where to keep entries valid for ``key`` (a digest of the settings they were made
+    with): ``path`` with a digest of ``key`` before its suffix, so that the builds of
+    different settings files (``make html``'s, ``make publish``'s, ``briefing check``'s)
+    each keep theirs rather than replacing one another's.  Of the files kept for other
+    keys, the ``keep - 1`` last used stay, and the rest (and an unkeyed ``path`` of an
+    earlier version) are deleted."""
+    stem, suffix = os.path.splitext(path)
+    folder, base = os.path.split(stem)
+    mine = f"{stem}.{hashlib.blake2b(key.encode(), digest_size=6).hexdigest()}{suffix}"
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return mine
+    ours = re.compile(re.escape(base) + r"\.[0-9a-f]{12}" + re.escape(suffix))
+    others = []
+    for name in names:
+        other = os.path.join(folder, name)
+        if ours.fullmatch(name) and other != mine:
+            with contextlib.suppress(OSError):
+                others.append((os.stat(other).st_mtime_ns, other))
+    stale = [other for _, other in sorted(others, reverse=True)[max(0, keep - 1) :]]
+    for other in [*stale, path]:
+        for name in (other, other + ".new"):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+    with contextlib.suppress(OSError):
+        os.utime(mine)  # used now: the last to go
+    return mine
 
 
 def save(path: str | None, value: Any, what: str) -> None:
