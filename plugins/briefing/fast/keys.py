@@ -4,7 +4,7 @@ was made from is the same.
 * parsed stories (``prepass``, ``briefing-stories.pickle``): each file's bytes, and
   ``reader_key``: Briefing's code, markdown-it-py's and mdit-py-plugins' versions, the
   reader's options;
-* Pelican's articles (``articlecache``, ``briefing-articles.pickle``): each file's stat
+* Pelican's articles (``articlecache``, ``briefing-articles.<key>.pickle``): each file's stat
   signature and the clock's side of its date, and ``articles_key``: Briefing's code,
   Pelican's version, every setting;
 * compiled templates (``templatecache``, ``briefing-templates/<key>/``): ``code``, the
