@@ -40,6 +40,39 @@ def test_only_the_changed_story_is_read_and_the_site_is_the_same(tmp_path):
     assert snapshot(fresh / "output") == kept
 
 
+def test_when_the_cache_file_is_written_whole_the_kept_stories_stay_in_it(tmp_path):
+    """The kept articles' pickled bytes are not held through the build: when enough
+    stories changed for the cache file to be written whole, the kept ones are pickled
+    again from their articles, and the next build still reads none of them."""
+    stories = {
+        f"stories/s{i:02d}.md": story(
+            f"Story {i}",
+            date=f"2026-11-{1 + i % 28:02d}T{i // 28 + 7:02d}:{i % 60:02d}:00+00:00",
+            body=f"Body {i}.\n",
+        )
+        for i in range(75)
+    }
+    site = make_project(tmp_path / "site", content=stories, settings="BRIEFING_SEARCH = False")
+    assert build(site, "-D").returncode == 0
+    for i in range(70):  # more than the 64 changed entries a base file is written whole at
+        path = site / "content" / "stories" / f"s{i:02d}.md"
+        path.write_text(path.read_text().replace(f"Body {i}.", f"A new body {i}."))
+    edited = build(site, "-D")
+    assert edited.returncode == 0 and len(read_files(edited)) == 70
+    (base,) = (site / "cache").glob("briefing-articles.*.pickle")
+    assert not base.with_name(base.name + ".new").exists()  # written whole
+    written = base.read_bytes()
+    again = build(site, "-D")
+    assert again.returncode == 0 and read_files(again) == []
+    assert base.read_bytes() == written
+    kept = snapshot(site / "output")
+    fresh = make_project(tmp_path / "fresh", settings="BRIEFING_SEARCH = False")
+    (fresh / "content").rmdir()
+    (site / "content").rename(fresh / "content")
+    assert build(fresh).returncode == 0
+    assert snapshot(fresh / "output") == kept
+
+
 def test_a_kept_story_reports_its_warnings_again(tmp_path):
     site = make_project(
         tmp_path / "site",

@@ -94,36 +94,39 @@ class ArticleCache:
         self.generator = generator
         self.settings = generator.settings
         self.store = cachefile.Layered(path, key, "the article cache")
-        self._kept: dict[str, tuple[Any, bytes]] | None = None  # usable entries, by path
-        self._revived: dict[str, Any] = {}  # their snapshots, unpickled, until Pelican asks
+        # the usable entries, by path: (stamp, snapshot), unpickled
+        self._kept: dict[str, tuple[Any, Any]] | None = None
+        self._given: set[str] = set()  # the paths whose article Pelican was given
         self._read: dict[str, tuple[Any, Any]] = {}  # path -> (stamp, snapshot)
 
     # --- Pelican's interface -------------------------------------------------------------
 
     def get(self, path: str, default: Any = None) -> Any:
         if self._kept is None:
-            self._kept = self._usable()
-            self._revived = self._revive(self._kept)
-        snapshot = self._revived.pop(path, None)
-        if snapshot is None:
+            self._kept = self._revive(self._usable())
+        kept = self._kept.get(path)
+        if kept is None or path in self._given:
             return default
-        cls, attributes, found = snapshot
+        self._given.add(path)
+        cls, attributes, found = kept[1]
         article = cls.__new__(cls)
         article.__dict__.update(attributes)
         state.publish(self.settings, found)
         return article
 
-    def _revive(self, kept: dict[str, tuple[Any, bytes]]) -> dict[str, Any]:
-        """Every kept article unpickled, in one pass, as objects that live until the
-        build ends (``heap.kept``)."""
+    def _revive(self, usable: dict[str, tuple[Any, bytes]]) -> dict[str, tuple[Any, Any]]:
+        """Every usable article unpickled, in one pass, as objects that live until the
+        build ends (``heap.kept``): {path: (stamp, snapshot)}.  Their pickled bytes are let
+        go: a story's HTML is held once, by its article, and is pickled again only when
+        the cache file is written whole."""
         revived = {}
         with heap.kept():
-            for path, (_, blob) in list(kept.items()):
+            for path in list(usable):
+                stamp, blob = usable.pop(path)
                 try:
-                    revived[path] = self._unpickle(blob)
+                    revived[path] = (stamp, self._unpickle(blob))
                 except Exception as exc:  # a damaged entry is as good as none: read the file
                     logger.debug("briefing: %s is read afresh (%s)", path, exc)
-                    del kept[path]
         return revived
 
     def put(self, path: str, article: Any) -> None:
@@ -139,18 +142,32 @@ class ArticleCache:
             self._read[path] = (stamp, (type(article), dict(article.__dict__), found))
 
     def save(self) -> None:
-        """Pickle the articles read this build and write them.  Many (a first build) are
-        written by a forked process, beside the rest of the build (``background``)."""
-        self.writes.add("the article cache", len(self._read), self._write)
+        """Pickle the articles read this build and write them.  Many (a first build, or
+        a base file written whole) are written by a forked process, beside the rest of
+        the build (``background``)."""
+        count = len(self._read)
+        if count and self.store.whole_due(self._read):
+            count += len(self._kept or {})
+        self.writes.add("the article cache", count, self._write)
 
     def _write(self) -> None:
-        current = dict(self._kept or {})
         new = {}
         for path, (stamp, snapshot) in self._read.items():
             try:
-                new[path] = current[path] = (stamp, self._pickle(snapshot))
+                new[path] = (stamp, self._pickle(snapshot))
             except Exception as exc:  # something that does not pickle: read it each time
                 logger.debug("briefing: %s cannot be kept (%s)", path, exc)
+
+        def current() -> dict[str, tuple[Any, bytes]]:
+            entries = {}
+            for path, (stamp, snapshot) in (self._kept or {}).items():
+                if path not in new:
+                    try:
+                        entries[path] = (stamp, self._pickle(snapshot))
+                    except Exception as exc:
+                        logger.debug("briefing: %s cannot be kept (%s)", path, exc)
+            return {**entries, **new}
+
         self.store.save(current, new)
 
     # --- which entries are good --------------------------------------------------------

@@ -12,6 +12,7 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -118,15 +119,28 @@ class Layered:
             entries.update(self._since)
         return entries
 
-    def save(self, current: dict[Any, Any], new: dict[Any, Any], extra: Any = None) -> None:
-        """``current``: every entry there is now; ``new``: those changed since ``load``."""
+    def whole_due(self, changed: Iterable[Any]) -> bool:
+        """Whether saving new entries under the keys ``changed`` writes the base file whole
+        (the first time, or when the entries changed since it was are a tenth of it)."""
+        since = len(self._since.keys() | set(changed))
+        return self._token is None or since > max(64, self._base_size // 10)
+
+    def save(
+        self,
+        current: dict[Any, Any] | Callable[[], dict[Any, Any]],
+        new: dict[Any, Any],
+        extra: Any = None,
+    ) -> None:
+        """``current``: every entry there is now, or what makes them (asked only when the
+        base file is written whole); ``new``: those changed since ``load``."""
         if not self.path or not new:
             return
         since = {**self._since, **new}
-        if self._token is not None and len(since) <= max(64, self._base_size // 10):
+        if not self.whole_due(new):
             save(self.path + ".new", (self.key, self._token, since, extra), self.what)
             return
-        save(self.path, (self.key, os.urandom(8).hex(), current, extra), self.what)
+        entries = current() if callable(current) else current
+        save(self.path, (self.key, os.urandom(8).hex(), entries, extra), self.what)
         try:
             os.unlink(self.path + ".new")
         except OSError:
