@@ -5,7 +5,8 @@ drafts and stories not yet due shown (``BRIEFING_PREVIEW_DRAFTS``; not with prod
 settings, ``BRIEFING_PRODUCTION``), serves ``output/`` on 127.0.0.1, and rebuilds
 whenever content, theme, plugins or the settings change.  Diagnostics go to the
 terminal; while the last build failed, every page the browser asks for shows that
-build's diagnostics instead of a stale page.  Pages reload themselves after each build.
+build's diagnostics instead of a stale page.  Pages reload themselves after each build
+(they ask the preview four times a second).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _RELOAD = f"""<script>
       if (seen === null) seen = s.generation;
       else if (s.generation !== seen) location.reload();
     }}).catch(function () {{}});
-  }}, 1000);
+  }}, 250);
 }})();
 </script>"""
 
