@@ -93,7 +93,7 @@ class ArticleCache:
         self.writes, self.skip = writes, skip
         self.generator = generator
         self.settings = generator.settings
-        self.store = cachefile.Layered(path, key, "the article cache")
+        self.store = cachefile.Layered(path, key, "the article cache", flat=True)
         # the usable entries, by path: (stamp, snapshot), unpickled
         self._kept: dict[str, tuple[Any, Any]] | None = None
         self._given: set[str] = set()  # the paths whose article Pelican was given
@@ -151,22 +151,19 @@ class ArticleCache:
         self.writes.add("the article cache", count, self._write)
 
     def _write(self) -> None:
-        new = {}
-        for path, (stamp, snapshot) in self._read.items():
-            try:
-                new[path] = (stamp, self._pickle(snapshot))
-            except Exception as exc:  # something that does not pickle: read it each time
-                logger.debug("briefing: %s cannot be kept (%s)", path, exc)
+        # each article is pickled as the file is written, and its bytes let go once they
+        # are: the writer never holds every article's bytes at once
+        new = {
+            path: (stamp, _Pickled(self, path, snapshot))
+            for path, (stamp, snapshot) in self._read.items()
+        }
 
-        def current() -> dict[str, tuple[Any, bytes]]:
-            entries = {}
-            for path, (stamp, snapshot) in (self._kept or {}).items():
-                if path not in new:
-                    try:
-                        entries[path] = (stamp, self._pickle(snapshot))
-                    except Exception as exc:
-                        logger.debug("briefing: %s cannot be kept (%s)", path, exc)
-            return {**entries, **new}
+        def current() -> dict[str, tuple[Any, Any]]:
+            kept = {
+                path: (stamp, _Pickled(self, path, snapshot))
+                for path, (stamp, snapshot) in (self._kept or {}).items()
+            }
+            return {**kept, **new}
 
         self.store.save(current, new)
 
@@ -231,3 +228,21 @@ class ArticleCache:
 
         unpickler.persistent_load = persistent_load  # type: ignore[method-assign]
         return unpickler.load()
+
+
+class _Pickled:
+    """An article's snapshot, which becomes its pickled bytes as the cache file is written
+    (``cachefile.save`` with ``flat``): loaded, the entry holds the bytes."""
+
+    __slots__ = ("cache", "path", "snapshot")
+
+    def __init__(self, cache: ArticleCache, path: str, snapshot: Any) -> None:
+        self.cache, self.path, self.snapshot = cache, path, snapshot
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        try:
+            blob = self.cache._pickle(self.snapshot)
+        except Exception as exc:  # something that does not pickle: read it each time
+            logger.debug("briefing: %s cannot be kept (%s)", self.path, exc)
+            blob = b""  # unpickled next time, it fails: the story is read afresh
+        return (bytes, (blob,))

@@ -32,7 +32,7 @@ class Forked:
     started).  Where no process can be had, ``fn`` runs when ``result()`` is asked."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._call = (fn, args)
+        self._call: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
         self._outcome: tuple[str, Any] | None = None
         self._cancelled = False
         self.pid = 0
@@ -51,10 +51,17 @@ class Forked:
             _child(fn, args, write_end, parent)
         os.close(write_end)
         self.pid, self._read_end = pid, read_end
+        # the child has them; held here too, they (the parsed stories of a first build,
+        # say) would live in the build's memory until the child is waited for
+        self._call = None
 
     def result(self) -> Any:
         if self._outcome is None:
-            self._outcome = self._wait() if self.pid else _outcome_of(*self._call)
+            if self.pid:
+                self._outcome = self._wait()
+            else:
+                assert self._call is not None
+                self._outcome = _outcome_of(*self._call)
         kind, value = self._outcome
         if kind == "ok":
             return value

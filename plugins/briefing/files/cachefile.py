@@ -73,8 +73,11 @@ def keyed(path: str, key: str, keep: int = 2) -> str:
     return mine
 
 
-def save(path: str | None, value: Any, what: str) -> None:
-    """Write ``value`` to ``path`` atomically; ``what`` names it in the warning on failure."""
+def save(path: str | None, value: Any, what: str, *, flat: bool = False) -> None:
+    """Write ``value`` to ``path`` atomically; ``what`` names it in the warning on failure.
+    ``flat``: ``value`` shares no object between its parts and holds no cycle, so the
+    pickler keeps no memo of what it wrote, and an object that makes its bytes as it is
+    written (``__reduce__``) lets them go as soon as they are."""
     if not path:
         return
     folder = os.path.dirname(os.path.abspath(path))
@@ -83,7 +86,9 @@ def save(path: str | None, value: Any, what: str) -> None:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".briefing-", dir=folder)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = flat  # no memo
+            pickler.dump(value)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
@@ -100,8 +105,9 @@ class Layered:
     for), the base's token, and an ``extra`` value written whole each time (the newest
     is loaded); anything else found is ignored."""
 
-    def __init__(self, path: str | None, key: str, what: str) -> None:
+    def __init__(self, path: str | None, key: str, what: str, *, flat: bool = False) -> None:
         self.path, self.key, self.what = path, key, what
+        self.flat = flat  # written without a memo (``save``)
         self.extra: Any = None
         self._token: str | None = None
         self._base_size = 0
@@ -137,10 +143,12 @@ class Layered:
             return
         since = {**self._since, **new}
         if not self.whole_due(new):
-            save(self.path + ".new", (self.key, self._token, since, extra), self.what)
+            since_value = (self.key, self._token, since, extra)
+            save(self.path + ".new", since_value, self.what, flat=self.flat)
             return
         entries = current() if callable(current) else current
-        save(self.path, (self.key, os.urandom(8).hex(), entries, extra), self.what)
+        token = os.urandom(8).hex()
+        save(self.path, (self.key, token, entries, extra), self.what, flat=self.flat)
         try:
             os.unlink(self.path + ".new")
         except OSError:

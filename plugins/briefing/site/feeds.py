@@ -82,8 +82,10 @@ class Entry:
     def summary_text(self) -> str:
         return text_of(self.summary_html)
 
-    # the HTML as XML text (Atom, RSS), escaped once per entry, not once per feed
-    @functools.cached_property
+    # the HTML as XML text (Atom, RSS): escaped each time it is written, not kept, since
+    # an entry lives until every feed is written and a kept copy is one more of every
+    # story's HTML in the build's memory (escaping is cheap next to that)
+    @property
     def content_escaped(self) -> Markup:
         return escape(self.content_html)
 
