@@ -1,7 +1,7 @@
 """What each cache is keyed on, in one place: an entry is used only while every input it
 was made from is the same.
 
-* parsed stories (``prepass``, ``briefing-stories.pickle``): each file's bytes, and
+* parsed stories (``prepass``, ``briefing-stories.<key>.pickle``): each file's bytes, and
   ``reader_key``: Briefing's code, markdown-it-py's and mdit-py-plugins' versions, the
   reader's options;
 * Pelican's articles (``articlecache``, ``briefing-articles.<key>.pickle``): each file's stat

@@ -83,12 +83,14 @@ class Prepass:
         self.results: dict[str, tuple[str, Story]] = {}  # abs path -> (hash, story)
         self.workers = int(setting(settings, "BRIEFING_READ_WORKERS") or os.cpu_count() or 1)
         cache_dir = settings.get("CACHE_PATH") or "cache"
+        self.key = keys.reader_key(reader.options)
+        # a file for each key, so a new version of the code, which cannot use the stories
+        # an older one parsed, does not load them to find that out
         self.cache_path = (
-            os.path.join(cache_dir, CACHE_NAME)
+            cachefile.keyed(os.path.join(cache_dir, CACHE_NAME), self.key)
             if setting(settings, "BRIEFING_READ_CACHE")
             else None
         )
-        self.key = keys.reader_key(reader.options)
         self.skip = skip or set()  # files not to read (the article cache has them)
         self.run(settings, files)
 
