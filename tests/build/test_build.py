@@ -284,8 +284,10 @@ def test_builds_with_two_settings_files_keep_each_others_articles(tmp_path):
     def articles() -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in cache.glob("briefing-articles*")}
 
+    cache.mkdir()
+    (cache / "briefing-articles.pickle").write_bytes(b"an earlier version's")
     assert build(project).returncode == 0
-    (first,) = articles().items()
+    (first,) = articles().items()  # the earlier version's file is gone
     assert build(project, "-s", "other.py").returncode == 0
     both = articles()
     assert len(both) == 2 and both[first[0]] == first[1]
