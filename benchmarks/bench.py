@@ -10,7 +10,9 @@ stock Pelican with the quickstart's ``notmyidea`` theme (comparable work: ten to
 Atom feeds for the site, each category and each tag).  Cold builds alternate between the
 three; then a warm rebuild with no change, a rebuild after editing one story, a rebuild
 after adding one story among the newest, a rebuild after correcting the headline of one
-of the newest, and ``briefing check`` on the corpus;
+of the newest, ``briefing check`` on the corpus, and ``briefing serve`` from saving a
+story to the browser showing it (``serve_reload.py``: the median of ten saves, in
+Chromium; left out without ``/usr/bin/chromium``);
 and the search index alone (Pagefind over the copies of the story pages the cold build
 gave it), to show what of a cold build's budget is left for everything else.
 Reports median wall and CPU seconds and peak RSS, and the ratio ours/stock; writes the
@@ -36,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import serve_reload  # noqa: E402
+
 from corpus import bench_story, generate_bench  # noqa: E402
 
 STOCK_VENV = ROOT / "benchmarks" / ".stock-venv"
@@ -210,6 +214,12 @@ def bench(n: int, runs: int, tmp: Path) -> dict:
     result["headline"] = {k: median(v) for k, v in heads.items()}
     check = [sys.executable, "-m", "briefing.cli", "check", "content"]
     result["check"] = median([run(check, ours) for _ in range(runs)])
+    # the preview: from saving a story to the browser showing it, median of ten saves
+    if os.access("/usr/bin/chromium", os.X_OK):
+        saves = serve_reload.measure(ours, 10)
+        result["serve"] = {"wall": statistics.median(saves), "saves": saves}
+    else:
+        print("bench: no /usr/bin/chromium, so no `briefing serve` row", file=sys.stderr)
     return result  # what was moved aside is deleted with ``tmp``, after every measurement
 
 
@@ -246,6 +256,11 @@ def table(results: list[dict]) -> str:
                 f"{r['stories']:>8} {'cold, vs notmyidea':<22}{o['wall']:>9.2f}{s['wall']:>9.2f}"
                 f"{o['wall'] / s['wall']:>7.2f}{o['cpu']:>10.2f}{s['cpu']:>10.2f}"
                 f"{o['rss']:>13.0f}{s['rss']:>11.0f}"
+            )
+        if "serve" in r:
+            o, s = r["serve"]["wall"], r["cold"]["stock"]["wall"]
+            rows.append(
+                f"{r['stories']:>8} {'serve, save to reload':<22}{o:>9.2f}{s:>9.2f}{o / s:>7.2f}"
             )
         for what, label in (("check", "briefing check"), ("search", "search index alone")):
             if what not in r:

@@ -60,13 +60,66 @@ class Output:
         raise SystemExit(f"the preview did not print {pattern!r} in {timeout:.0f} s")
 
 
+def measure(site: Path, saves: int) -> list[float]:
+    """Seconds from each of ``saves`` saves of a story among the newest of ``site`` (a
+    project with ``pelicanconf.py``) to the preview's page showing it."""
+    from playwright.sync_api import sync_playwright
+
+    story = sorted((site / "content" / "stories").glob("*.md"))[-3]  # among the newest
+    original = story.read_text(encoding="utf-8")
+    title = re.search(r'^title: "(.*)"$', original, re.M).group(1)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
+        cwd=site,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(proc)
+    times = []
+    try:
+        output.wait_for(r"briefing serve: http://", 1800)
+        page_file = next(
+            p
+            for p in (site / "output").glob("*/*/*/*/index.html")
+            if f">{title}</h1>" in p.read_text(encoding="utf-8")
+        )
+        url = f"http://127.0.0.1:{port}/{page_file.parent.relative_to(site / 'output')}/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page()
+            page.goto(url)
+            for n in range(saves):
+                marker = f"Edited in save number {n} of the benchmark."
+                started = time.perf_counter()
+                story.write_text(story.read_text() + f"\n{marker}\n", encoding="utf-8")
+                page.wait_for_function(
+                    "m => document.body && document.body.innerText.includes(m)",
+                    arg=marker,
+                    timeout=600_000,
+                    polling=50,
+                )
+                times.append(time.perf_counter() - started)
+                output.wait_for(r"briefing serve: (built|build FAILED)", 60)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        story.write_text(original, encoding="utf-8")
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=5000)
     parser.add_argument("--saves", type=int, default=10)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
@@ -74,51 +127,7 @@ def main() -> None:
         for name in ("theme", "plugins"):
             (site / name).symlink_to(ROOT / name)
         generate_bench(site / "content" / "stories", args.stories, "briefing")
-        story = sorted((site / "content" / "stories").glob("*.md"))[-3]  # among the newest
-        title = re.search(r'^title: "(.*)"$', story.read_text(), re.M).group(1)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env["PYTHONUNBUFFERED"] = "1"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
-            cwd=site,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        output = Output(proc)
-        try:
-            output.wait_for(r"briefing serve: http://", 1800)
-            page_file = next(
-                p
-                for p in (site / "output").glob("*/*/*/*/index.html")
-                if f">{title}</h1>" in p.read_text(encoding="utf-8")
-            )
-            url = f"http://127.0.0.1:{port}/{page_file.parent.relative_to(site / 'output')}/"
-            times = []
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-                )
-                page = browser.new_page()
-                page.goto(url)
-                for n in range(args.saves):
-                    marker = f"Edited in save number {n} of the benchmark."
-                    started = time.perf_counter()
-                    story.write_text(story.read_text() + f"\n{marker}\n", encoding="utf-8")
-                    page.wait_for_function(
-                        "m => document.body && document.body.innerText.includes(m)",
-                        arg=marker,
-                        timeout=600_000,
-                        polling=50,
-                    )
-                    times.append(time.perf_counter() - started)
-                    output.wait_for(r"briefing serve: (built|build FAILED)", 60)
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(30)
+        times = measure(site, args.saves)
     print(
         f"{args.stories:,} stories: save to reloaded page, median of {len(times)}: "
         f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})"
