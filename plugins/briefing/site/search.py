@@ -6,11 +6,12 @@ place, so the index is split into shards by the date of each story (``shard_of``
 quarter in the newest story's year and the year before (``2026-q4``), a whole year before
 that (``2019``).  Each shard is a complete Pagefind bundle under ``pagefind/<shard>/``; the
 search page loads the newest and merges the others in (Pagefind's ``mergeIndex``), which
-costs the reader a few files for each bundle, so a twenty-year archive is 26 bundles, not
-80 quarters.  A build re-indexes only the shards whose searchable text changed and links
-the others from the published site: the day's new stories and corrections cost one
-quarter's indexing, an edit to an older story its year's, and a change that renders every
-page again but leaves the shards' text as it was (the theme's header) none.  When the
+costs the reader a few files for each bundle, so a twenty-year archive is at most 26
+bundles, not 80 quarters.  A build re-indexes only the shards whose searchable text
+changed and links the others from the published site: the day's new stories and
+corrections cost one quarter's indexing, an edit to an older story its year's, and a
+change that renders every page again but leaves the shards' text as it was (the theme's
+header) none.  When the
 newest story enters a new year, the quarters of the year before last are indexed once as
 one year.
 
