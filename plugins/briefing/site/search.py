@@ -11,9 +11,8 @@ bundles, not 80 quarters.  A build re-indexes only the shards whose searchable t
 changed and links the others from the published site: the day's new stories and
 corrections cost one quarter's indexing, an edit to an older story its year's, and a
 change that renders every page again but leaves the shards' text as it was (the theme's
-header) none.  When the
-newest story enters a new year, the quarters of the year before last are indexed once as
-one year.
+header) none.  When the newest story enters a new year, the quarters of the year before
+last are indexed once as one year.
 
 Pagefind reads a copy of each story page cut down to its searchable ``<article>`` (the
 element with ``data-pagefind-body``), which halves its work; pages of another shape are
