@@ -240,6 +240,16 @@ def test_search_finds_a_story_in_an_older_quarter_of_the_index(page, server, sit
     assert page.locator(".pagefind-ui__result-link").count() == 1
 
 
+def test_a_word_from_one_bundle_ranks_above_another_bundles_nearest_word(page, server):
+    """"airship" is only in the May story (2026-q2); the November bundle, without it,
+    answers with "air" (Pagefind's nearest shorter word), which must not come first."""
+    page.goto(server + "/search/")
+    page.fill(".pagefind-ui__search-input", "airship")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for()
+    assert first.get_attribute("href").endswith("/2026/05/12/an-airship-returns-to-the-harbour/")
+
+
 def test_with_javascript_off_stories_read_and_search_says_why(browser, server):
     context = browser.new_context(java_script_enabled=False)
     _offline(context, server)

@@ -11,10 +11,18 @@ window.addEventListener("DOMContentLoaded", function () {
       // absolute: Pagefind would resolve a relative bundle path against its own script
       return new URL(base + "pagefind/" + shard + "/", document.baseURI).pathname;
     });
+  // Each bundle answers a search on its own, and one without a word that starts with the
+  // term answers with the longest word the term starts with ("air" for "airship"); its
+  // results are ranked with the others'. Weighing how close a word's length is to the
+  // term's (Pagefind's default is 1) puts those below the real matches.
+  var ranking = { termSimilarity: 3 };
   new PagefindUI({
     element: "#search",
     bundlePath: bundles[0],
-    mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
+    mergeIndex: bundles.slice(1).map(function (path) {
+      return { bundlePath: path, baseUrl: base, ranking: ranking };
+    }),
+    ranking: ranking,
     showSubResults: true,
     showImages: false,
     baseUrl: base,
