@@ -13,6 +13,17 @@ def read_files(result) -> list[str]:
     return sorted(set(re.findall(r"Read file (\S+\.md)", result.stdout + result.stderr)))
 
 
+def assert_same_as_a_fresh_build(site, fresh_folder) -> None:
+    """``site``'s output is what a build that reads every story afresh makes of its
+    content (moved to a new project at ``fresh_folder``)."""
+    kept = snapshot(site / "output")
+    fresh = make_project(fresh_folder, settings="BRIEFING_SEARCH = False")
+    (fresh / "content").rmdir()
+    (site / "content").rename(fresh / "content")
+    assert build(fresh).returncode == 0
+    assert snapshot(fresh / "output") == kept
+
+
 def test_only_the_changed_story_is_read_and_the_site_is_the_same(tmp_path):
     stories = {
         f"stories/{n}.md": story(
@@ -31,13 +42,7 @@ def test_only_the_changed_story_is_read_and_the_site_is_the_same(tmp_path):
     edited = build(site, "-D")
     assert edited.returncode == 0
     assert [p.rsplit("/", 1)[-1] for p in read_files(edited)] == ["bravo.md"]
-    kept = snapshot(site / "output")
-    # the same site as a build that reads everything afresh
-    fresh = make_project(tmp_path / "fresh", settings="BRIEFING_SEARCH = False")
-    (fresh / "content").rmdir()
-    (site / "content").rename(fresh / "content")
-    assert build(fresh).returncode == 0
-    assert snapshot(fresh / "output") == kept
+    assert_same_as_a_fresh_build(site, tmp_path / "fresh")
 
 
 def test_when_the_cache_file_is_written_whole_the_kept_stories_stay_in_it(tmp_path):
@@ -65,12 +70,7 @@ def test_when_the_cache_file_is_written_whole_the_kept_stories_stay_in_it(tmp_pa
     again = build(site, "-D")
     assert again.returncode == 0 and read_files(again) == []
     assert base.read_bytes() == written
-    kept = snapshot(site / "output")
-    fresh = make_project(tmp_path / "fresh", settings="BRIEFING_SEARCH = False")
-    (fresh / "content").rmdir()
-    (site / "content").rename(fresh / "content")
-    assert build(fresh).returncode == 0
-    assert snapshot(fresh / "output") == kept
+    assert_same_as_a_fresh_build(site, tmp_path / "fresh")
 
 
 def test_a_kept_story_reports_its_warnings_again(tmp_path):

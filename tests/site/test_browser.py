@@ -241,7 +241,7 @@ def test_search_finds_a_story_in_an_older_quarter_of_the_index(page, server, sit
 
 
 def test_a_word_from_one_bundle_ranks_above_another_bundles_nearest_word(page, server):
-    """"airship" is only in the May story (2026-q2); the November bundle, without it,
+    """ "airship" is only in the May story (2026-q2); the November bundle, without it,
     answers with "air" (Pagefind's nearest shorter word), which must not come first."""
     page.goto(server + "/search/")
     page.fill(".pagefind-ui__search-input", "airship")

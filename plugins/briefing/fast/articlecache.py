@@ -153,19 +153,11 @@ class ArticleCache:
     def _write(self) -> None:
         # each article is pickled as the file is written, and its bytes let go once they
         # are: the writer never holds every article's bytes at once
-        new = {
-            path: (stamp, _Pickled(self, path, snapshot))
-            for path, (stamp, snapshot) in self._read.items()
-        }
+        def lazily(entries: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+            return {p: (stamp, _Pickled(self, p, snap)) for p, (stamp, snap) in entries.items()}
 
-        def current() -> dict[str, tuple[Any, Any]]:
-            kept = {
-                path: (stamp, _Pickled(self, path, snapshot))
-                for path, (stamp, snapshot) in (self._kept or {}).items()
-            }
-            return {**kept, **new}
-
-        self.store.save(current, new)
+        new = lazily(self._read)
+        self.store.save(lambda: {**lazily(self._kept or {}), **new}, new)
 
     # --- which entries are good --------------------------------------------------------
 
