@@ -93,3 +93,110 @@ def _read(log) -> str:
     log.flush()
     log.seek(0)
     return log.read()
+
+
+def _start(project, port, log):
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
+        cwd=project,
+        env=env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _fetch(url: str) -> tuple[int, str, str]:
+    """Status, text and where the preview took the file from (memory or output/)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode(), r.headers.get("X-Briefing-Preview", "")
+    except urllib.error.HTTPError as e:
+        return e.code, "", ""
+
+
+def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_path):
+    project = make_project(
+        tmp_path / "site",
+        example_content=True,
+        settings='BRIEFING_FEEDS = True\nSITEURL = "https://briefing.example.org"',
+    )
+    stories = project / "content" / "stories"
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w+")
+    proc = _start(project, port, log)
+    url = f"http://127.0.0.1:{port}/"
+    battery = url + "2026/11/28/regions-largest-grid-battery-switched-on/"
+    try:
+        assert _wait_for(lambda: _get(url)[0] == 200, 60), "the site was not served"
+        assert _fetch(battery)[2] == "output"
+        feed = (
+            url
+            + next((project / "output").rglob("*.atom.xml"))
+            .relative_to(project / "output")
+            .as_posix()
+        )
+
+        # an edit: the warm preview plans the site again; the page comes from memory
+        path = stories / "2026-11-28-grid-battery.md"
+        path.write_text(path.read_text() + "\nA paragraph saved while previewing.\n")
+        shown = _wait_for(lambda: (r := _fetch(battery))[0] == 200 and "saved while" in r[1] and r)
+        assert shown and shown[2] == "memory", shown and shown[2]
+        assert "briefing serve: updated in memory" in _read(log)
+        # ... and its feeds; then the full build catches up
+        assert _wait_for(lambda: "saved while" in _fetch(feed)[1])
+        assert _wait_for(lambda: _fetch(battery)[2] == "output", 60), "no full build followed"
+        assert "saved while" in _fetch(battery)[1]
+
+        # a removal: the page is gone at once, not served stale from output/
+        council = url + "2026/11/28/council-passes-budget-with-library-hours-restored/"
+        assert _fetch(council)[0] == 200
+        (stories / "2026-11-28-council-budget.md").unlink()
+        assert _wait_for(lambda: _fetch(council)[0] == 404)
+        assert _read(log).count("updated in memory") == 2
+        assert _wait_for(lambda: _read(log).count("built in") == 3, 60)  # and caught up
+
+        # settings change: a full build in a fresh process, then the warm preview again
+        updates = _read(log).count("updated in memory")
+        conf = project / "pelicanconf.py"
+        conf.write_text(conf.read_text() + '\nSITENAME = "Renamed While Serving"\n')
+        assert _wait_for(lambda: "Renamed While Serving" in _fetch(url)[1], 60)
+        assert _read(log).count("updated in memory") == updates
+        path.write_text(path.read_text() + "\nA second paragraph.\n")
+        shown = _wait_for(lambda: (r := _fetch(battery)) and "second paragraph" in r[1] and r, 60)
+        assert shown[2] == "memory" and "Renamed While Serving" in shown[1]
+        assert proc.poll() is None
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_without_the_speed_layer_every_save_is_a_full_build(tmp_path):
+    project = make_project(
+        tmp_path / "site", example_content=True, settings="BRIEFING_FAST = False"
+    )
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w+")
+    proc = _start(project, port, log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert _wait_for(lambda: _get(url)[0] == 200, 60), "the site was not served"
+        path = project / "content" / "stories" / "2026-11-28-grid-battery.md"
+        path.write_text(path.read_text() + "\nA paragraph saved while previewing.\n")
+        page = url + "2026/11/28/regions-largest-grid-battery-switched-on/"
+        shown = _wait_for(lambda: (r := _fetch(page)) and "saved while" in r[1] and r, 60)
+        assert shown[2] == "output"
+        assert "updated in memory" not in _read(log) and "briefing.build.warm" not in _ps(proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        log.close()
+
+
+def _ps(proc) -> str:
+    """The command lines of the processes in the preview's session."""
+    found = subprocess.run(
+        ["ps", "-o", "args=", "-s", str(proc.pid)], capture_output=True, text=True
+    ).stdout
+    return found

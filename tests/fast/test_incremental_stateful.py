@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -19,10 +18,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
+from edits import START, Edits
 from sitebuild import ROOT, build, make_project, snapshot
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate, story_text  # noqa: E402
+from corpus import generate  # noqa: E402
 
 SETTINGS = """
 SITEURL = "https://briefing.example.org"
@@ -31,7 +31,6 @@ BRIEFING_FEEDS = True
 BRIEFING_JOBS = 2
 BRIEFING_EMAIL_WEB_COPY = 2
 """
-START = dt.datetime(2026, 10, 1, 6, 0, tzinfo=dt.UTC)
 #: settings a step may change, each to one of a few values
 CHANGES = {
     "SITENAME": ['"The Evening Briefing"', '"Harbour Daily"'],
@@ -40,81 +39,6 @@ CHANGES = {
     "BRIEFING_EMAIL_WEB_COPY": ["0", "3"],
     "BRIEFING_STABLE_PAGES": ["False", "True"],
 }
-
-
-class Edits:
-    """The changes an author makes to a site's content and settings, on files."""
-
-    def __init__(self, site: Path, rng: random.Random) -> None:
-        self.site = site
-        self.rng = rng
-        self.made = 1000
-        self.settings: dict[str, str] = {}
-
-    def stories(self) -> list[Path]:
-        return sorted((self.site / "content" / "stories").rglob("*.md"))
-
-    def pick(self, n: int) -> Path:
-        found = self.stories()
-        return found[n % len(found)]
-
-    def add(self, hours: int) -> None:
-        self.made += 1
-        name, text = story_text(self.made, self.rng, START + dt.timedelta(hours=hours))
-        (self.site / "content" / "stories" / "added").mkdir(exist_ok=True)
-        (self.site / "content" / "stories" / "added" / name).write_text(text)
-
-    def edit_body(self, n: int) -> None:
-        path = self.pick(n)
-        path.write_text(path.read_text() + f"\nA late paragraph, number {self.rng.random()}.\n")
-
-    def edit_title(self, n: int) -> None:
-        path = self.pick(n)
-        title = f"A new headline {self.rng.randint(0, 10**6)}"
-        path.write_text(
-            re.sub(r"^title: .*$", f'title: "{title}"', path.read_text(), count=1, flags=re.M)
-        )
-
-    def move_date(self, n: int, hours: int) -> None:
-        path = self.pick(n)
-        text = path.read_text()
-        found = re.search(r"^date: (.*)$", text, flags=re.M)
-        date = dt.datetime.fromisoformat(found.group(1)) + dt.timedelta(hours=hours)
-        date = max(START, min(date, dt.datetime(2026, 11, 30, tzinfo=dt.UTC)))
-        text = text.replace(found.group(0), f"date: {date.isoformat()}", 1)
-        # a correction moves with its story (one dated before the story is refused)
-        later = (date + dt.timedelta(hours=1)).isoformat()
-        path.write_text(re.sub(r"^  - date: .*$", f"  - date: {later}", text, flags=re.M))
-
-    def rename(self, n: int) -> None:
-        path = self.pick(n)
-        self.made += 1
-        target = self.site / "content" / "stories" / "moved" / f"renamed-{self.made}.md"
-        target.parent.mkdir(exist_ok=True)
-        path.rename(target)
-
-    def remove(self, n: int) -> None:
-        self.pick(n).unlink()
-
-    def correct(self, n: int) -> None:
-        path = self.pick(n)
-        text = path.read_text()
-        if "corrections:" in text:
-            return
-        date = dt.datetime.fromisoformat(re.search(r"^date: (.*)$", text, flags=re.M).group(1))
-        entry = (
-            f"corrections:\n  - date: {(date + dt.timedelta(hours=1)).isoformat()}\n"
-            "    text: An earlier version misnamed the minister.\n"
-        )
-        head, body = text[4:].split("\n---\n", 1)
-        path.write_text(f"---\n{head}\n{entry}---\n{body}")
-
-    def change_setting(self, name: str, value: str) -> None:
-        self.settings[name] = value
-        conf = self.site / "pelicanconf.py"
-        base = conf.read_text().split("\n# --- changed ---\n")[0]
-        changed = "".join(f"{k} = {v}\n" for k, v in self.settings.items())
-        conf.write_text(f"{base}\n# --- changed ---\n{changed}")
 
 
 def built(site: Path) -> None:

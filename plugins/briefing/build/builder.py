@@ -58,7 +58,7 @@ class _ErrorCounter(logging.Handler):
 
 
 @contextlib.contextmanager
-def _collecting(settings: dict[str, Any], report: Report, output: str) -> Iterator[bool]:
+def collecting(settings: dict[str, Any], report: Report, output: str) -> Iterator[bool]:
     """Everything a build finds goes to ``report``: Briefing's diagnostics (a new state
     for the run, ``site.state``), and the count of what Pelican (or anything else) logs.
     Pelican's ``--fatal warnings`` (or ``errors``) would raise an exception from inside
@@ -184,7 +184,7 @@ class BriefingPelican(Pelican):
         self.output_path = self.settings["OUTPUT_PATH"] = scratch
         self._checking, self._context = True, None
         try:
-            with _collecting(self.settings, report, published):
+            with collecting(self.settings, report, published):
                 try:
                     Pelican.run(self)
                 except (Stopped, _Checked):
@@ -352,7 +352,7 @@ class BriefingPelican(Pelican):
             shown = progress.Progress()
             try:
                 with (
-                    _collecting(self.settings, report, output) as strict,
+                    collecting(self.settings, report, output) as strict,
                     _drawing(self.settings, shown),
                 ):
                     try:
@@ -372,7 +372,7 @@ class BriefingPelican(Pelican):
                 if self._writer is not None:
                     report.logged_errors += self._writer.errors_logged
                 self.output_path = self.settings["OUTPUT_PATH"] = output
-                _print(report)
+                print_report(report)
             strict = strict or bool(setting(self.settings, "BRIEFING_STRICT"))
             failed = report.errors + report.logged_errors
             warned = report.warnings + report.logged_warnings
@@ -489,7 +489,7 @@ def _called_by_autoreload() -> bool:
     return internals.called_from(2) == "autoreload"  # this function <- run <- its caller
 
 
-def _print(report: Report) -> None:
+def print_report(report: Report) -> None:
     items = report.sorted()
     for d in items:
         print(d, file=sys.stderr)

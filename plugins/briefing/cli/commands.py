@@ -561,6 +561,7 @@ def serve_(args: argparse.Namespace) -> int:
         port=args.port,
         watch=watch,
         drafts=not setting(settings, "BRIEFING_PRODUCTION"),
+        warm=bool(setting(settings, "BRIEFING_FAST")),
     )
 
 

@@ -66,13 +66,17 @@ class Job:
     context: dict[str, Any] | None = None  # the generators' shared context
     own: dict[str, Any] | None = None  # the page's own values, over the context's
     make: Callable[[], str] | None = None  # or a function returning the text
+    relative: bool = False  # links relative to the page (Pelican's ``RELATIVE_URLS``)
 
     def values(self) -> dict[str, Any]:
         """What the template is rendered with, made only for a page that is rendered (an
         edit plans thousands of pages and renders a few); the shared context does not
         change once pages are planned (the site digest is taken from it then)."""
         assert self.context is not None
-        return {**self.context, **(self.own or {})}
+        if not self.relative:
+            return {**self.context, **(self.own or {})}
+        relative = path_to_url(get_relative_path(self.name))
+        return {**self.context, "SITEURL": relative, "localsiteurl": relative, **(self.own or {})}
 
 
 class RenderFailed(Failure):
@@ -158,18 +162,15 @@ class PlanningWriter(Writer):
         relative_urls: bool,
         override: bool,
     ) -> None:
-        own = {"localsiteurl": context.get("localsiteurl", None)}
-        if relative_urls:
-            relative = path_to_url(get_relative_path(name))
-            own["SITEURL"] = relative
-            own["localsiteurl"] = relative
+        # Pelican's values for the page; relative links are worked out only if it is rendered
+        own = {} if relative_urls else {"localsiteurl": context.get("localsiteurl", None)}
         own["output_file"] = name
         own.update(kwargs)
         key = None
         if self.digests is not None:
             extra = {"relative": relative_urls, **kwargs}
             key = self.digests.page(name, template.name or repr(template), extra, template)
-        job = Job(name, self._keyed(key), template=template, context=context, own=own)
+        job = Job(name, self._keyed(key), template, context, own, relative=bool(relative_urls))
         self._add(job, override)
 
     def _keyed(self, page: str | None) -> str | None:
@@ -352,16 +353,24 @@ class PlanningWriter(Writer):
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
 
-    def _render(self, job: Job) -> None:
-        local = None
+    def text_of(self, job: Job) -> tuple[str, dict[str, Any] | None]:
+        """A planned page's text, and the values its template was rendered with (none
+        for a text file).  The build writes it; the preview serves it (``build.warm``)."""
         if job.make is not None:
-            text = job.make()
-        else:
-            local = job.values()
-            if local.get("localsiteurl") and self.context is not None:
-                # Pelican's way of telling stories which page links are relative to
-                self.context["localsiteurl"] = local["localsiteurl"]
-            text = job.template.render(local)
+            return job.make(), None
+        local = job.values()
+        if local.get("localsiteurl") and self.context is not None:
+            # Pelican's way of telling stories which page links are relative to
+            self.context["localsiteurl"] = local["localsiteurl"]
+        return job.template.render(local), local
+
+    def page(self, name: str) -> Job | None:
+        """The job planned for output file ``name``, if any."""
+        at = self._index.get(name)
+        return None if at is None else self.jobs[at]
+
+    def _render(self, job: Job) -> None:
+        text, local = self.text_of(job)
         path = sanitised_join(self.output_path, job.name)
         self._folder_for(path)
         data = text.encode("utf-8")
