@@ -120,7 +120,11 @@ def display_path(path: str | os.PathLike[str]) -> str:
     """A path as the user typed it: relative to the working directory when inside it."""
     path = os.fspath(path)
     if os.path.isabs(path):
-        rel = os.path.relpath(path)
+        here, normal = os.path.join(os.getcwd(), ""), os.path.normpath(path)
+        if normal.startswith(here):
+            rel = normal[len(here) :]  # what relpath says, without its cost (once a story)
+        else:
+            rel = os.path.relpath(path)
         if not rel.startswith(os.pardir):
             return rel.replace(os.sep, "/")
     return path.replace(os.sep, "/")
