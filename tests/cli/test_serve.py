@@ -126,6 +126,7 @@ def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_p
     log = open(tmp_path / "serve.log", "w+")
     proc = _start(project, port, log)
     url = f"http://127.0.0.1:{port}/"
+    status = url + "__briefing/status"
     battery = url + "2026/11/28/regions-largest-grid-battery-switched-on/"
     try:
         assert _wait_for(lambda: _get(url)[0] == 200, 60), "the site was not served"
@@ -151,16 +152,21 @@ def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_p
         # a removal: the page is gone at once, not served stale from output/
         council = url + "2026/11/28/council-passes-budget-with-library-hours-restored/"
         assert _fetch(council)[0] == 200
-        (stories / "2026-11-28-council-budget.md").unlink()
+        removed = stories / "2026-11-28-council-budget.md"
+        text = removed.read_text()
+        removed.unlink()
         assert _wait_for(lambda: _fetch(council)[0] == 404)
         assert _read(log).count("updated in memory") == 2
-        assert _wait_for(lambda: _read(log).count("built in") == 3, 60)  # and caught up
+        removed.write_text(text)  # and back again
+        assert _wait_for(lambda: _fetch(council)[0] == 200)
+        assert _wait_for(lambda: _caught_up(status), 60)
 
         # settings change: a full build in a fresh process, then the warm preview again
         updates = _read(log).count("updated in memory")
         conf = project / "pelicanconf.py"
         conf.write_text(conf.read_text() + '\nSITENAME = "Renamed While Serving"\n')
         assert _wait_for(lambda: "Renamed While Serving" in _fetch(url)[1], 60)
+        assert _wait_for(lambda: _caught_up(status), 60)  # and the warm preview started again
         assert _read(log).count("updated in memory") == updates
         path.write_text(path.read_text() + "\nA second paragraph.\n")
         shown = _wait_for(lambda: (r := _fetch(battery)) and "second paragraph" in r[1] and r, 60)
@@ -192,6 +198,11 @@ def test_without_the_speed_layer_every_save_is_a_full_build(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         log.close()
+
+
+def _caught_up(status: str) -> bool:
+    """Whether no full build is due or running (``output/`` holds the site saved last)."""
+    return json.loads(_get(status)[1] or "{}").get("building") is False
 
 
 def _ps(proc) -> str:

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 import jinja2
 from pelican import Pelican
+from pelican.generators import SourceFileGenerator, StaticGenerator
 from pelican.settings import read_settings
 
 from .. import fast
@@ -44,17 +45,21 @@ class WarmSite(BriefingPelican):
     """The build's Pelican, planning the site in memory as often as asked."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        # where Pelican's static generator copies the theme and static files: the
-        # preview serves those from the last full build, never from here
-        self._scratch = tempfile.mkdtemp(prefix="briefing-warm-")
         self._site = os.path.abspath(settings.get("OUTPUT_PATH") or "output")
-        super().__init__({**settings, "OUTPUT_PATH": self._scratch})
+        # nothing is written: the generators are given a folder that is never made
+        nowhere = os.path.join(tempfile.gettempdir(), f"briefing-warm-{os.getpid()}-unwritten")
+        super().__init__({**settings, "OUTPUT_PATH": nowhere})
         self.planned: pages.PlanningWriter | None = None
         self._texts: dict[str, bytes] = {}
 
     def _get_generator_classes(self) -> list[type]:
-        # not the build's last generator, which renders every page planned
-        return [c for c in super()._get_generator_classes() if c.__name__ != "_MakePages"]
+        # not the build's last generator, which renders every page planned; the static
+        # files and sources are read (pages link to them) but copied by the full build
+        return [
+            _read_only(c) if issubclass(c, StaticGenerator | SourceFileGenerator) else c
+            for c in super()._get_generator_classes()
+            if c.__name__ != "_MakePages"
+        ]
 
     def _get_writer(self) -> Any:
         writer = pages.PlanningWriter(self.output_path, settings=self.settings)
@@ -119,6 +124,15 @@ class WarmSite(BriefingPelican):
         text, _ = self.planned.text_of(job)
         data = self._texts[name] = text.encode("utf-8")
         return data
+
+
+def _read_only(generator: type) -> type:
+    """``generator`` with its files read but not copied to the output folder."""
+
+    def generate_output(self: Any, writer: Any = None) -> None:
+        pass
+
+    return type(generator.__name__, (generator,), {"generate_output": generate_output})
 
 
 def _answer(out: BinaryIO, head: dict[str, Any], body: bytes = b"") -> None:

@@ -120,6 +120,7 @@ class Preview:
         self.gone: set[str] = set()  # files output/ has that the warm preview's plan has not
         self.updates = 0  # plans the warm preview made after a change
         self._wanted = threading.Condition()
+        self.building = False  # a full build (and the warm preview's restart) is due or running
         self._build_due = False
         self._restart_due = False
 
@@ -180,7 +181,7 @@ class Preview:
 
     def _want_build(self, *, restart: bool) -> None:
         with self._wanted:
-            self._build_due = True
+            self._build_due = self.building = True
             self._restart_due = self._restart_due or restart
             self._wanted.notify()
 
@@ -188,9 +189,11 @@ class Preview:
         """Full builds, one at a time, as changes ask for them."""
         while True:
             with self._wanted:
+                self.building = False
                 while not self._build_due:
                     self._wanted.wait()
                 restart, self._build_due, self._restart_due = self._restart_due, False, False
+                self.building = True
             if restart:
                 with self.lock:
                     warm, self.warm, self.memory = self.warm, None, False
@@ -211,14 +214,13 @@ class Preview:
         ``output/`` (not planned, or no plan newer than it); b"" if the plan removed it."""
         with self.lock:
             warm = self.warm if self.memory else None
-            if warm is not None and name in self.gone:
-                return b""
-        if warm is None:
+            gone = name in self.gone
+        answer = warm.ask("page", name=name) if warm is not None else None
+        if answer is None:
             return None
-        answer = warm.ask("page", name=name)
-        if answer is None or not answer[0]["found"]:
-            return None
-        return answer[1]
+        if answer[0]["found"]:
+            return answer[1]  # (a file removed, then added again, is found)
+        return b"" if gone else None
 
     def build(self) -> None:
         started = time.monotonic()
@@ -315,6 +317,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                         "generation": self.preview.generation,
                         "ok": self.preview.ok,
                         "memory": self.preview.memory,
+                        "building": self.preview.building,
                     }
                 ).encode()
             return self._send(200, "application/json", body)
