@@ -21,8 +21,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import sys
 import tempfile
+import threading
 import traceback
 from typing import Any, BinaryIO
 
@@ -105,7 +107,7 @@ class WarmSite(BriefingPelican):
     def tidy(self) -> None:
         """Collect the last plan's objects, garbage now: a plan freezes every object
         there is (``fast.heap``), so each plan would otherwise keep its own.  Done once
-        the plan's answer is sent, not before the next plan."""
+        the preview has had the plan and its pages (``IDLE``), not before the next plan."""
         heap.release()
         gc.collect()
         heap.keep()
@@ -140,6 +142,11 @@ def _answer(out: BinaryIO, head: dict[str, Any], body: bytes = b"") -> None:
     out.flush()
 
 
+#: seconds without a request after a plan before its predecessor's objects are collected
+#: (``WarmSite.tidy``): the browser's reload and the pages it asks for come first
+IDLE = 1.0
+
+
 def main() -> int:
     """``python -m briefing.build.warm SETTINGS [NAME=VALUE ...]``: the preview's worker."""
     # the answers get standard output to themselves; anything printed goes to stderr
@@ -148,12 +155,29 @@ def main() -> int:
     overrides = dict(arg.split("=", 1) for arg in sys.argv[2:])
     settings = read_settings(sys.argv[1], override=_coerced(overrides))
     site = WarmSite(settings)
-    for line in sys.stdin:
+    requests: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            requests.put(line)
+        requests.put(None)  # the preview is gone
+
+    threading.Thread(target=read, daemon=True).start()
+    untidy = False
+    while True:
+        try:
+            line = requests.get(timeout=IDLE if untidy else None)
+        except queue.Empty:
+            site.tidy()
+            untidy = False
+            continue
+        if line is None:
+            return 0
         request = json.loads(line)
         try:
             if request["op"] == "plan":
                 _answer(out, site.plan())
-                site.tidy()
+                untidy = True
             elif request["op"] == "page":
                 data = site.text(request["name"])
                 _answer(out, {"found": data is not None}, data or b"")
@@ -161,7 +185,6 @@ def main() -> int:
                 _answer(out, {"names": site.names()})
         except Exception:  # a bug: the preview makes a full build instead
             _answer(out, {"crashed": traceback.format_exc()})
-    return 0
 
 
 def _coerced(overrides: dict[str, str]) -> dict[str, Any]:

@@ -199,7 +199,9 @@ class Preview:
                     warm, self.warm, self.memory = self.warm, None, False
                 if warm is not None:
                     warm.stop()
-            self.build()
+            # a build that only brings output/ up to the warm preview's plan yields the
+            # cores to the next save's plan
+            self.build(behind=not restart and self.memory)
             if restart:
                 self._warm_up()
 
@@ -222,7 +224,8 @@ class Preview:
             return answer[1]  # (a file removed, then added again, is found)
         return b"" if gone else None
 
-    def build(self) -> None:
+    def build(self, behind: bool = False) -> None:
+        """A full build in a fresh process (at a lower priority when ``behind``)."""
         started = time.monotonic()
         cmd = [
             sys.executable,
@@ -237,11 +240,17 @@ class Preview:
         if self.drafts:
             cmd += ["-e", "BRIEFING_PREVIEW_DRAFTS=true"]
         updates = self.updates
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        sys.stdout.write(result.stdout)
-        sys.stderr.write(result.stderr)
-        lines = (result.stdout + result.stderr).splitlines()
-        ok = result.returncode == 0
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if behind and hasattr(os, "setpriority"):
+            try:  # set before it starts its page workers, which inherit it
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
+            except OSError:
+                pass
+        stdout, stderr = proc.communicate()
+        sys.stdout.write(stdout)
+        sys.stderr.write(stderr)
+        lines = (stdout + stderr).splitlines()
+        ok = proc.returncode == 0
         with self.lock:
             if self.updates == updates:  # no plan in memory is newer than this build
                 # the same pages as the warm preview's, if it showed them: no reload
