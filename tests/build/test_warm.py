@@ -53,6 +53,15 @@ def _assert_serves_a_cold_build(warm: Warm, site: Path, scratch: Path) -> None:
     assert differ == [], differ[:10]
 
 
+def _add_a_chart(site: Path, edits: Edits) -> None:
+    """An image added beside a story that shows it (a static file the build copies)."""
+    chart = site / "content" / "images" / "chart.svg"
+    chart.parent.mkdir(exist_ok=True)
+    chart.write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="2"/></svg>')
+    story = edits.pick(2)
+    story.write_text(story.read_text() + "\n![The chart]({static}/images/chart.svg)\n")
+
+
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     site = make_project(tmp_path / "site", settings=SETTINGS)
@@ -75,11 +84,13 @@ def test_the_warm_preview_serves_what_a_cold_build_writes_after_each_change(site
             lambda: edits.remove(3),
             lambda: edits.rename(0),
             lambda: edits.correct(4),
+            lambda: _add_a_chart(site, edits),
         ):
             before = set(warm.ask("names")[0]["names"])
             step()
             _assert_serves_a_cold_build(warm, site, tmp_path)
             removed = removed or before - set(warm.ask("names")[0]["names"])
+        assert warm.ask("page", name="images/chart.svg")[1].startswith(b"<svg")
         # a removed story's page is no longer served
         assert removed and all(warm.ask("page", name=n)[0]["found"] is False for n in removed)
     finally:

@@ -53,6 +53,7 @@ class WarmSite(BriefingPelican):
         super().__init__({**settings, "OUTPUT_PATH": nowhere})
         self.planned: pages.PlanningWriter | None = None
         self._texts: dict[str, bytes] = {}
+        self._static: dict[str, str] = {}  # static files the build copies: name -> source
 
     def _get_generator_classes(self) -> list[type]:
         # not the build's last generator, which renders every page planned; the static
@@ -74,6 +75,7 @@ class WarmSite(BriefingPelican):
         report = Report()
         before = set(self.names())
         self.planned, self._writer, self._texts, self._context = None, None, {}, None
+        self._static = {}
         self._published = self._site
         problem, strict = "", False
         try:
@@ -95,6 +97,8 @@ class WarmSite(BriefingPelican):
         )
         if not failed:
             self.planned = self._writer
+            found = (self._context or {}).get("staticfiles") or ()
+            self._static = {f.save_as: f.source_path for f in found if f.save_as}
         names = set(self.names())
         return {
             "ok": not failed,
@@ -113,18 +117,29 @@ class WarmSite(BriefingPelican):
         heap.keep()
 
     def names(self) -> list[str]:
-        """Every output file the site plans."""
-        return [job.name for job in self.planned.jobs] if self.planned is not None else []
+        """Every output file the site plans, and the static files it copies."""
+        if self.planned is None:
+            return []
+        return [*(job.name for job in self.planned.jobs), *self._static]
 
     def text(self, name: str) -> bytes | None:
-        """Output file ``name`` as the build would write it, if the site plans it."""
+        """Output file ``name`` as the build would write it, if the site plans it; a
+        static file (an image a new story shows) as the build copies it."""
         if name in self._texts:
             return self._texts[name]
         job = self.planned.page(name) if self.planned is not None else None
-        if job is None:
+        if job is not None:
+            text, _ = self.planned.text_of(job)
+            data = text.encode("utf-8")
+        elif name in self._static:
+            try:
+                with open(self._static[name], "rb") as f:
+                    data = f.read()
+            except OSError:
+                return None
+        else:
             return None
-        text, _ = self.planned.text_of(job)
-        data = self._texts[name] = text.encode("utf-8")
+        self._texts[name] = data
         return data
 
 
