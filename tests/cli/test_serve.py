@@ -143,7 +143,7 @@ def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_p
         path.write_text(path.read_text() + "\nA paragraph saved while previewing.\n")
         shown = _wait_for(lambda: (r := _fetch(battery))[0] == 200 and "saved while" in r[1] and r)
         assert shown and shown[2] == "memory", shown and shown[2]
-        assert "briefing serve: updated in memory" in _read(log)
+        assert _wait_for(lambda: "briefing serve: updated in memory" in _read(log))
         # ... and its feeds; then the full build catches up
         assert _wait_for(lambda: "saved while" in _fetch(feed)[1])
         assert _wait_for(lambda: _fetch(battery)[2] == "output", 60), "no full build followed"
@@ -156,7 +156,7 @@ def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_p
         text = removed.read_text()
         removed.unlink()
         assert _wait_for(lambda: _fetch(council)[0] == 404)
-        assert _read(log).count("updated in memory") == 2
+        assert _wait_for(lambda: _read(log).count("updated in memory") == 2)
         removed.write_text(text)  # and back again
         assert _wait_for(lambda: _fetch(council)[0] == 200)
         assert _wait_for(lambda: _caught_up(status), 60)
