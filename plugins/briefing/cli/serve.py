@@ -35,6 +35,7 @@ from typing import IO, Any
 
 _DIAGNOSTIC = re.compile(r"^(.+?):(\d+):(\d+): (error|warning|info): ([a-z0-9-]+): (.*)$")
 STATUS = "/__briefing/status"
+GONE = object()  # ``Preview.page``: the warm preview's plan removed the file
 _RELOAD = f"""<script>
 (function () {{
   var seen = null;
@@ -211,9 +212,10 @@ class Preview:
         if warm is not None:
             warm.stop()
 
-    def page(self, name: str) -> bytes | None:
+    def page(self, name: str) -> bytes | object | None:
         """Output file ``name`` from the warm preview's plan; None to take it from
-        ``output/`` (not planned, or no plan newer than it); b"" if the plan removed it."""
+        ``output/`` (not planned, or no plan newer than it); ``GONE`` if the plan
+        removed it."""
         with self.lock:
             warm = self.warm if self.memory else None
             gone = name in self.gone
@@ -222,7 +224,7 @@ class Preview:
             return None
         if answer[0]["found"]:
             return answer[1]  # (a file removed, then added again, is found)
-        return b"" if gone else None
+        return GONE if gone else None
 
     def build(self, behind: bool = False) -> None:
         """A full build in a fresh process (at a lower priority when ``behind``)."""
@@ -337,7 +339,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not name or name.endswith("/"):
             name += "index.html"
         data = self.preview.page(name)
-        if data == b"":  # removed since output/ was built
+        if data is GONE:  # removed since output/ was built
             return self.send_error(404)
         if data is None and is_page:
             path = self.translate_path(self.path)
