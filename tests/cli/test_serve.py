@@ -23,13 +23,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-    except OSError:
-        return 0, ""
+    return _fetch(url, timeout=2)[:2]
 
 
 def _wait_for(predicate, timeout=30.0):
@@ -46,14 +40,7 @@ def test_serve_rebuilds_on_change_and_shows_a_broken_storys_diagnostics(tmp_path
     project = make_project(tmp_path / "site", example_content=True)
     port = _free_port()
     log = open(tmp_path / "serve.log", "w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port)],
-        cwd=project,
-        env=env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = _start(project, port, log)
     url = f"http://127.0.0.1:{port}/"
     status = url + "__briefing/status"
     try:
@@ -106,13 +93,16 @@ def _start(project, port, log):
     )
 
 
-def _fetch(url: str) -> tuple[int, str, str]:
-    """Status, text and where the preview took the file from (memory or output/)."""
+def _fetch(url: str, timeout: float = 10) -> tuple[int, str, str]:
+    """Status, text and where the preview took the file from (memory or output/); status
+    0 while nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, r.read().decode(), r.headers.get("X-Briefing-Preview", "")
     except urllib.error.HTTPError as e:
-        return e.code, "", ""
+        return e.code, e.read().decode(), ""
+    except OSError:
+        return 0, "", ""
 
 
 def test_a_content_save_is_shown_from_memory_and_code_changes_build_afresh(tmp_path):

@@ -196,10 +196,7 @@ class Preview:
                 restart, self._build_due, self._restart_due = self._restart_due, False, False
                 self.building = True
             if restart:
-                with self.lock:
-                    warm, self.warm, self.memory = self.warm, None, False
-                if warm is not None:
-                    warm.stop()
+                self.stop()
             # a build that only brings output/ up to the warm preview's plan yields the
             # cores to the next save's plan
             self.build(behind=not restart and self.memory)
@@ -207,6 +204,7 @@ class Preview:
                 self._warm_up()
 
     def stop(self) -> None:
+        """Stop the warm preview (pages come from ``output/`` until another starts)."""
         with self.lock:
             warm, self.warm, self.memory = self.warm, None, False
         if warm is not None:
